@@ -1,0 +1,137 @@
+"""The library: derive(text, wrt) → Derivative. The command line is a thin layer over this."""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .dims import Dim
+from .errors import MatcalcError, VariableError
+from .expr import Expr, Var, Zero, variables
+from .parser import Parser, Question
+from .render import render
+from .rules import jacobian
+from .simplify import _factors, mul, row_gradient, simplify, transpose
+
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+
+ShapeSpec = "tuple[int | str, int | str] | int | str"
+_SIZE = re.compile(r"^(?:[1-9]\d{0,5}|[A-Za-z_]\w*)$")
+
+
+def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
+    """{"X": ("m", "n"), "a": "n", "t": (1, 1)} → dimensions; a single size means a vector."""
+    out = {}
+    for name, spec in (shapes or {}).items():
+        parts = list(spec) if isinstance(spec, (tuple, list)) else [spec]
+        if len(parts) == 1:
+            parts.append(1)
+        if len(parts) != 2 or not all(_SIZE.match(str(p).strip()) for p in parts):
+            raise MatcalcError(f"bad shape for {name}: {spec!r}; give rows,cols as positive "
+                               "integers or size names, e.g. X=m,n or t=1,1")
+        out[name] = tuple(Dim.of(int(p) if str(p).strip().isdigit() else str(p).strip())
+                          for p in parts)
+    return out
+
+
+def parse_shape_option(text: str) -> tuple[str, tuple[str, ...]]:
+    """NAME=R,C (or NAME=N for a vector) from the command line."""
+    name, sep, sizes = text.partition("=")
+    if not sep or not re.match(r"^[A-Za-z_]\w*$", name.strip()):
+        raise MatcalcError(f"bad --shape {text!r}; expected NAME=ROWS,COLS, e.g. X=m,n")
+    return name.strip(), tuple(s.strip() for s in sizes.split(","))
+
+
+@dataclass
+class Derivative:
+    """A derivative and the ways to read it."""
+    question: Question
+    wrt: Var
+    raw: Expr
+    jacobian: Expr
+    steps: list = field(repr=False, default_factory=list)
+
+    @property
+    def expr(self) -> Expr:
+        return self.question.expr
+
+    @property
+    def names(self) -> dict[str, Var]:
+        return {**variables(self.expr), self.wrt.name: self.wrt}
+
+    @cached_property
+    def gradient(self) -> Expr | None:
+        """G with X's shape, for a scalar function: ∂f/∂X = vecᵀ(G)."""
+        if not self.expr.is_scalar:
+            return None
+        return gradient_of(self.jacobian, self.wrt)
+
+    def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
+        if layout == "gradient":
+            if self.gradient is None:
+                raise MatcalcError("--layout gradient needs a scalar expression, but "
+                                   f"{render(self.expr)} is a matrix; use the Jacobian layout")
+            return render(self.gradient, fmt, self.names)
+        return render(self.jacobian, fmt, self.names)
+
+    @property
+    def unicode(self) -> str:
+        return self.render("unicode")
+
+    @property
+    def latex(self) -> str:
+        return self.render("latex")
+
+    @property
+    def numpy(self) -> str:
+        return self.render("numpy")
+
+    def __str__(self) -> str:
+        return self.unicode
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex}$$"
+
+
+def gradient_of(jac: Expr, wrt: Var) -> Expr:
+    """Read G off a scalar function's Jacobian c·vecᵀ(G)."""
+    if isinstance(jac, Zero) or (jac.is_scalar and not wrt.is_scalar and _is_zero(jac)):
+        return Zero(*wrt.shape)
+    if wrt.shape[1].is_one or wrt.shape[0].is_one:
+        return transpose(jac) if wrt.shape[1].is_one else jac
+    factors = _factors(jac)
+    rows = [f for f in factors if not f.is_scalar]
+    if len(rows) == 1:
+        G = row_gradient(rows[0])
+        if G is not None and G.shape == wrt.shape:
+            return mul(*[f for f in factors if f.is_scalar], G)
+    raise MatcalcError("matcalc could not write this derivative as a gradient matrix; "
+                       "use the Jacobian layout")
+
+
+def _is_zero(e: Expr) -> bool:
+    from .expr import Num
+    return isinstance(e, Num) and e.value == 0
+
+
+def derive(text: str, wrt: str | None = None, shapes: dict | None = None) -> Derivative:
+    """Differentiate `text` (the input language) with respect to the variable named `wrt`."""
+    parser = Parser(text, parse_shapes(shapes))
+    question = parser.question()
+    names = variables(question.expr)
+    if question.wrt and wrt and question.wrt != wrt:
+        raise VariableError(f"the question differentiates by {question.wrt}, "
+                            f"but {wrt} was also given")
+    name = question.wrt or wrt
+    if name is None:
+        if len(names) != 1:
+            listed = ", ".join(names) or "none"
+            raise VariableError(f"say which variable to differentiate by: the expression has "
+                                f"{'no variables' if not names else 'the variables ' + listed}")
+        name = next(iter(names))
+    if not re.match(r"^[A-Za-z_\u0391-\u03c9]\w*$", name):
+        raise VariableError(f"'{name}' is not a variable name")
+    var = names.get(name) or parser.variable(name)
+    raw, steps = jacobian(question.expr, var)
+    return Derivative(question, var, raw, simplify(raw), steps)

@@ -1,0 +1,120 @@
+"""Constructors that keep the tree in its plain shape as it is built.
+
+They flatten nested sums and products, turn the matrix operations on scalars into scalar
+ones (inv(t) = t⁻¹), and write sugar in terms of the core nodes (A − B, ⟨A,B⟩, A/2). They do
+no algebra: that is the simplifier's work, so a derivation can be shown step by step.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .errors import ShapeError
+from .expr import (Add, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num, Power,
+                   ScalarPow, Trace, Transpose, Vec, Zero, _describe)
+
+
+def number(value) -> Num:
+    return Num(Fraction(value))
+
+
+def _mul_factors(e: Expr) -> tuple[Expr, ...]:
+    """A product's factors can be spliced into another product unless it is a scalar made of
+    matrices (aᵀx), which must stay whole to keep the chain of shapes valid."""
+    if isinstance(e, Mul) and (not e.is_scalar or not e.matrices):
+        return e.factors
+    return (e,)
+
+
+def mul(*factors: Expr) -> Expr:
+    flat = tuple(f for factor in factors for f in _mul_factors(factor))
+    return flat[0] if len(flat) == 1 else Mul(flat)
+
+
+def add(*terms: Expr) -> Expr:
+    flat = tuple(t for term in terms for t in (term.terms if isinstance(term, Add) else (term,)))
+    if not flat:
+        raise ValueError("empty sum")
+    return flat[0] if len(flat) == 1 else Add(flat)
+
+
+def neg(e: Expr) -> Expr:
+    return mul(number(-1), e)
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    return add(a, neg(b))
+
+
+def div(a: Expr, b: Expr) -> Expr:
+    if not b.is_scalar:
+        raise ShapeError(f"can only divide by a scalar, but {_describe(b)}")
+    if isinstance(b, Num):
+        if b.value == 0:
+            raise ShapeError("division by zero")
+        return mul(number(1 / b.value), a)
+    return mul(a, ScalarPow(b, Fraction(-1)))
+
+
+def power(base: Expr, k: Fraction) -> Expr:
+    if k == 1:
+        return base
+    if base.is_scalar:
+        return ScalarPow(base, Fraction(k))
+    if k.denominator != 1:
+        raise ShapeError(f"a matrix can only be raised to an integer power, "
+                         f"but {_describe(base)} is raised to {k}")
+    if base.shape[0] != base.shape[1]:
+        raise ShapeError(f"a matrix power needs a square matrix, but {_describe(base)}")
+    if k == 0:
+        return Identity(base.shape[0])
+    if k == -1:
+        return Inverse(base)
+    return Power(base, int(k))
+
+
+def inverse(e: Expr) -> Expr:
+    return ScalarPow(e, Fraction(-1)) if e.is_scalar else Inverse(e)
+
+
+def transpose(e: Expr) -> Expr:
+    return Transpose(e)
+
+
+def det(e: Expr) -> Expr:
+    return Det(e)
+
+
+def is_det(e: Expr) -> bool:
+    return isinstance(e, Det)
+
+
+def logdet(e: Expr) -> Expr:
+    return LogDet(e)
+
+
+def trace(e: Expr) -> Expr:
+    return Trace(e)
+
+
+def vec(e: Expr) -> Expr:
+    return Vec(e)
+
+
+def kron(a: Expr, b: Expr) -> Expr:
+    return Kron(a, b)
+
+
+def inner(a: Expr, b: Expr) -> Expr:
+    """⟨A,B⟩ = tr(AᵀB), defined for A and B of one shape."""
+    if a.shape != b.shape:
+        raise ShapeError(f"⟨A,B⟩ needs two matrices of one shape, but {_describe(a)} "
+                         f"and {_describe(b)}")
+    return Trace(mul(Transpose(a), b))
+
+
+def func(name: str, e: Expr) -> Expr:
+    return Func(name, e)
+
+
+def zero_like(rows, cols) -> Zero:
+    return Zero(rows, cols)

@@ -1,0 +1,95 @@
+"""The command line: a thin layer over the library. The only module that knows click and rich."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .api import derive as derive_expression
+from .api import parse_shape_option
+from .errors import MatcalcError
+from .render import FORMATS
+
+
+def _shapes(values: tuple[str, ...]) -> dict:
+    return dict(parse_shape_option(v) for v in values)
+
+
+class Command(click.Group):
+    """Turns library errors into one message and exit status 2, bugs into exit status 3."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MatcalcError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except RecursionError:
+            click.echo("error: the expression is too deeply nested", err=True)
+            sys.exit(2)
+        except Exception:
+            if ctx.params.get("debug"):
+                raise
+            click.echo("internal error: matcalc failed on this input; please report it with "
+                       "the command you ran (add --debug to see the traceback)", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.version_option(package_name="matcalc")
+def main(debug: bool) -> None:
+    """Matrix derivatives in vec/Kronecker notation."""
+
+
+shape_option = click.option(
+    "--shape", "shapes", multiple=True, metavar="NAME=R,C",
+    help="Shape of a name: --shape X=m,n, --shape t=1,1 (a scalar), --shape a=n (a vector).")
+
+
+@main.command()
+@click.argument("expr")
+@click.argument("wrt", required=False)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="unicode",
+              show_default=True, help="How to print the derivative.")
+@click.option("--layout", type=click.Choice(["jacobian", "gradient"]), default="jacobian",
+              show_default=True, help="The Jacobian ∂vec F/∂vecᵀX, or for a scalar F the "
+              "gradient matrix G (∂F/∂X = vecᵀ(G)).")
+@shape_option
+def derive(expr: str, wrt: str | None, fmt: str, layout: str, shapes: tuple[str, ...]) -> None:
+    """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
+
+    WRT may be left out when EXPR has one name or is written "d EXPR / dX".
+    """
+    result = derive_expression(expr, wrt, _shapes(shapes))
+    text = result.render(fmt, layout)
+    if fmt == "unicode" and sys.stdout.isatty():
+        _show(result, text, layout)
+    else:
+        click.echo(text)
+
+
+def _show(result, text: str, layout: str) -> None:
+    """On a terminal: the question dimmed, the answer bold."""
+    import os
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from .render import render
+
+    console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
+    f, x = render(result.expr), result.wrt.name
+    label = f"∂{f}/∂{x}" if layout == "jacobian" else f"gradient of {f} by {x}"
+    console.print(Text(label + " =", style="dim"))
+    console.print(Text(text, style="bold"))
+
+
+@main.command()
+def rules() -> None:
+    """Print the rule table."""
+    from .ruletable import rule_table
+    for name, formula in rule_table():
+        click.echo(f"{name:<24} {formula}")

@@ -1,0 +1,54 @@
+"""Matrix dimensions: positive integers, size symbols (m, n), and their products.
+
+A Jacobian of an m×n function of an p×q matrix is (mn)×(pq), and Kronecker products multiply
+sizes, so a dimension is a monomial: an integer times a sorted tuple of symbols.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dim:
+    coeff: int = 1
+    symbols: tuple[str, ...] = ()
+
+    @staticmethod
+    def of(value: int | str | Dim) -> Dim:
+        if isinstance(value, Dim):
+            return value
+        if isinstance(value, int):
+            return Dim(value)
+        return Dim(1, (value,))
+
+    def __mul__(self, other: Dim) -> Dim:
+        return Dim(self.coeff * other.coeff, tuple(sorted(self.symbols + other.symbols)))
+
+    @property
+    def is_one(self) -> bool:
+        return self.coeff == 1 and not self.symbols
+
+    @property
+    def value(self) -> int | None:
+        """The integer size, or None when it depends on a size symbol."""
+        return None if self.symbols else self.coeff
+
+    def __str__(self) -> str:
+        parts = [] if self.coeff == 1 and self.symbols else [str(self.coeff)]
+        for sym in dict.fromkeys(self.symbols):
+            power = self.symbols.count(sym)
+            parts.append(sym + (_superscript(power) if power > 1 else ""))
+        separator = "" if all(len(sym) == 1 for sym in self.symbols) else "·"
+        return separator.join(parts)
+
+
+ONE = Dim(1)
+Shape = tuple[Dim, Dim]
+
+
+def shape_str(shape: Shape) -> str:
+    return f"{shape[0]}×{shape[1]}"
+
+
+def _superscript(k: int) -> str:
+    return str(k).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))

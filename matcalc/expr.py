@@ -1,0 +1,300 @@
+"""The expression tree: immutable nodes that know their shape.
+
+Nodes are hash-consed: building the same node twice gives the same object, so equal
+subexpressions are shared, and equality and hashing cost O(1) however deep the tree.
+Derivatives are expressions too (Kronecker products, the commutation matrix K, vec and vecᵀ),
+so one tree, one simplifier and one set of printers serve questions and answers alike.
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .dims import ONE, Dim, Shape, shape_str
+from .errors import ShapeError
+
+_NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+class _Interned(type):
+    def __call__(cls, *args):
+        key = (cls, *args)
+        node = _NODES.get(key)
+        if node is None:
+            node = super().__call__(*args)
+            _NODES[key] = node
+        return node
+
+
+@dataclass(frozen=True, eq=False)
+class Expr(metaclass=_Interned):
+    shape: Shape = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shape", self._shape())
+
+    def _shape(self) -> Shape:
+        raise NotImplementedError
+
+    @property
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.shape == (ONE, ONE)
+
+    @property
+    def size(self) -> Dim:
+        return self.shape[0] * self.shape[1]
+
+    def __repr__(self) -> str:
+        from .render import render
+        return f"<{type(self).__name__} {render(self, 'ascii')} : {shape_str(self.shape)}>"
+
+
+def _unary(cls):
+    cls.children = property(lambda self: (self.arg,))
+    return cls
+
+
+# ── leaves ──────────────────────────────────────────────────────────────────────────────
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Var(Expr):
+    name: str
+    rows: Dim
+    cols: Dim
+
+    def _shape(self):
+        return (self.rows, self.cols)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Num(Expr):
+    value: Fraction
+
+    def _shape(self):
+        return (ONE, ONE)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Identity(Expr):
+    n: Dim
+
+    def _shape(self):
+        return (self.n, self.n)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Zero(Expr):
+    rows: Dim
+    cols: Dim
+
+    def _shape(self):
+        return (self.rows, self.cols)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Commutation(Expr):
+    """K_{mn}: the mn×mn permutation with K vec(M) = vec(Mᵀ) for every m×n matrix M."""
+    m: Dim
+    n: Dim
+
+    def _shape(self):
+        size = self.m * self.n
+        return (size, size)
+
+
+# ── operations ──────────────────────────────────────────────────────────────────────────
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Add(Expr):
+    terms: tuple[Expr, ...]
+
+    @property
+    def children(self):
+        return self.terms
+
+    def _shape(self):
+        first = self.terms[0]
+        for term in self.terms[1:]:
+            if term.shape != first.shape:
+                raise ShapeError(f"cannot add {_describe(first)} and {_describe(term)}")
+        return first.shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Mul(Expr):
+    """A product. Factors of shape 1×1 are scalars and commute; the others must chain."""
+    factors: tuple[Expr, ...]
+
+    @property
+    def children(self):
+        return self.factors
+
+    @property
+    def scalars(self) -> tuple[Expr, ...]:
+        return tuple(f for f in self.factors if f.is_scalar)
+
+    @property
+    def matrices(self) -> tuple[Expr, ...]:
+        return tuple(f for f in self.factors if not f.is_scalar)
+
+    def _shape(self):
+        chain = self.matrices
+        if not chain:
+            return (ONE, ONE)
+        rows, cols = chain[0].shape
+        for left, right in zip(chain, chain[1:]):
+            if right.shape[0] != cols:
+                raise ShapeError(f"cannot multiply {_describe(left)} by {_describe(right)}: "
+                                 f"{cols} columns against {right.shape[0]} rows")
+            cols = right.shape[1]
+        return (rows, cols)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Transpose(Expr):
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape[::-1]
+
+
+def _square(op: str, arg: Expr) -> Shape:
+    if arg.shape[0] != arg.shape[1]:
+        raise ShapeError(f"{op} needs a square matrix, but {_describe(arg)}")
+    return arg.shape
+
+
+def _scalar_shape(op: str, arg: Expr) -> Shape:
+    if not arg.is_scalar:
+        raise ShapeError(f"{op} needs a scalar argument, but {_describe(arg)}")
+    return (ONE, ONE)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Inverse(Expr):
+    arg: Expr
+
+    def _shape(self):
+        return _square("the inverse", self.arg)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Power(Expr):
+    """A matrix (or scalar) raised to an integer power k ≠ 0, 1."""
+    arg: Expr
+    k: int
+
+    def _shape(self):
+        return _square("a matrix power", self.arg)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Det(Expr):
+    arg: Expr
+
+    def _shape(self):
+        _square("the determinant", self.arg)
+        return (ONE, ONE)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class LogDet(Expr):
+    """ln|A|, kept whole: its derivative vecᵀ(A⁻ᵀ) is simpler than that of its parts."""
+    arg: Expr
+
+    def _shape(self):
+        _square("the log-determinant", self.arg)
+        return (ONE, ONE)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Trace(Expr):
+    arg: Expr
+
+    def _shape(self):
+        _square("the trace", self.arg)
+        return (ONE, ONE)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Vec(Expr):
+    arg: Expr
+
+    def _shape(self):
+        return (self.arg.size, ONE)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Kron(Expr):
+    left: Expr
+    right: Expr
+
+    @property
+    def children(self):
+        return (self.left, self.right)
+
+    def _shape(self):
+        (a, b), (c, d) = self.left.shape, self.right.shape
+        return (a * c, b * d)
+
+
+SCALAR_FUNCTIONS = ("log", "exp", "sqrt")
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Func(Expr):
+    """A scalar function (log, exp, sqrt) of a scalar expression."""
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        return _scalar_shape(self.name, self.arg)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class ScalarPow(Expr):
+    """A scalar expression raised to a rational power."""
+    arg: Expr
+    exponent: Fraction
+
+    def _shape(self):
+        return _scalar_shape("a fractional or negative power", self.arg)
+
+
+def _describe(e: Expr) -> str:
+    from .render import render
+    return f"{render(e, 'unicode')} ({shape_str(e.shape)})"
+
+
+def variables(e: Expr) -> dict[str, Var]:
+    """The distinct variables of e, in order of first appearance."""
+    found: dict[str, Var] = {}
+    seen: set[int] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Var):
+            found.setdefault(node.name, node)
+        stack.extend(reversed(node.children))
+    return found
+
+
+def num(value) -> Num:
+    return Num(Fraction(value))

@@ -1,0 +1,372 @@
+"""Text → expression tree: a small Pratt parser for the input language.
+
+    question := expr | ("d" | "∂") expr "/" ("d" | "∂") NAME
+    expr     := expr ("+" | "-") expr               binding power 10
+              | expr "⊗" expr                       20
+              | expr ("*" | "@" | "/" | " ") expr   30  (juxtaposition multiplies)
+              | ("-" | "+") expr                    35
+              | expr postfix                        40
+    postfix  := "'" | "ᵀ" | "⁻¹" | "⁻ᵀ" | superscript digits | "^" exponent
+    exponent := "T" | "-T" | ["-"] NUMBER | "{" ["-"] ("T" | NUMBER ["/" NUMBER]) "}" | "(" … ")"
+    primary  := NUMBER | NAME | FUNCTION "(" expr {"," expr} ")" | FUNCTION "|" expr "|"
+              | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
+
+Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
+unless `shapes` says otherwise. Nothing here evaluates the text: it is read token by token.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+from . import build
+from .dims import ONE, Dim
+from .errors import MatcalcError, ParseError
+from .expr import Expr, Var
+
+DEFAULT_SIZE = "n"
+MAX_DEPTH = 200
+MAX_LENGTH = 100_000
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<number>\d+(?:\.\d*)?|\.\d+)
+  | (?P<name>[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*)
+  | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
+  | (?P<op>[-+*/@^'(){},<>|⊗∂·−])
+""", re.VERBOSE)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # name, number, sup, op, end
+    text: str
+    pos: int
+    space_before: bool = False
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens, pos, space = [], 0, False
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            raise ParseError(f"unexpected character {_show_char(text[pos])}", text, pos)
+        kind = match.lastgroup
+        if kind == "space":
+            space = True
+        else:
+            word = match.group()
+            word = {"·": "*", "−": "-"}.get(word, word)
+            tokens.append(Token(kind, word, pos, space))
+            space = False
+        pos = match.end()
+    tokens.append(Token("end", "", len(text), space))
+    return tokens
+
+
+def _show_char(ch: str) -> str:
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}' (U+{ord(ch):04X})"
+    return f"U+{ord(ch):04X}"
+
+
+# ── functions: name → (number of arguments, builder) ───────────────────────────────────
+
+def _log(x: Expr) -> Expr:
+    return build.logdet(x.arg) if build.is_det(x) else build.func("log", x)
+
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
+    "inv": (1, build.inverse),
+    "transpose": (1, build.transpose),
+    "det": (1, build.det),
+    "logdet": (1, build.logdet),
+    "log": (1, _log),
+    "ln": (1, _log),
+    "exp": (1, lambda x: build.func("exp", x)),
+    "sqrt": (1, lambda x: build.func("sqrt", x)),
+    "tr": (1, build.trace),
+    "trace": (1, build.trace),
+    "vec": (1, build.vec),
+    "kron": (2, build.kron),
+}
+
+
+@dataclass
+class Question:
+    """A parsed question: the expression, and the variable named by a `d … / dX` form."""
+    expr: Expr
+    wrt: str | None
+    text: str
+
+
+class Parser:
+    def __init__(self, text: str, shapes: dict[str, tuple[Dim, Dim]] | None = None):
+        if len(text) > MAX_LENGTH:
+            raise MatcalcError(f"the expression is {len(text):,} characters long; "
+                               f"matcalc reads at most {MAX_LENGTH:,}")
+        self.text = text
+        self.shapes = shapes or {}
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+        self.in_bars = 0
+
+    # ── token helpers ──
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def at(self, text: str) -> bool:
+        return self.tok.kind in ("op", "name") and self.tok.text == text
+
+    def expect(self, text: str, what: str) -> Token:
+        if not self.at(text):
+            self.fail(f"expected {what}")
+        return self.advance()
+
+    def fail(self, message: str, tok: Token | None = None):
+        tok = tok or self.tok
+        found = "the end of the input" if tok.kind == "end" else f"'{tok.text}'"
+        raise ParseError(f"{message}, found {found}", self.text, tok.pos)
+
+    # ── entry points ──
+    def question(self) -> Question:
+        wrt = self._question_form()
+        expr = self.expression(0)
+        if self.tok.kind != "end":
+            self.fail("expected an operator or the end of the input")
+        return Question(expr, wrt, self.text)
+
+    def _question_form(self) -> str | None:
+        """Recognise `d EXPR / dX` and `∂EXPR/∂X`; strip the d's and return X."""
+        toks = self.tokens
+        if len(toks) < 5 or toks[0].text not in ("d", "∂"):
+            return None
+        depth, slash = 0, None
+        for k, t in enumerate(toks):
+            if t.text in "({<" and t.kind == "op":
+                depth += 1
+            elif t.text in ")}>" and t.kind == "op":
+                depth -= 1
+            elif t.text == "/" and depth == 0:
+                slash = k
+        if slash is None:
+            return None
+        denominator = toks[slash + 1:-1]
+        if len(denominator) == 2 and denominator[0].text in ("d", "∂") and denominator[1].kind == "name":
+            name = denominator[1].text
+        elif len(denominator) == 1 and denominator[0].kind == "name" and len(denominator[0].text) > 1 \
+                and denominator[0].text.startswith("d"):
+            name = denominator[0].text[1:]
+        else:
+            return None
+        if slash == 1:
+            self.fail("expected an expression after 'd'", toks[1])
+        self.tokens = toks[1:slash] + [Token("end", "", toks[slash].pos)]
+        return name
+
+    # ── Pratt core ──
+    def expression(self, rbp: int) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"the expression nests more than {MAX_DEPTH} levels deep",
+                             self.text, self.tok.pos)
+        left = self.prefix()
+        while True:
+            bp, handler = self.infix_power()
+            if bp <= rbp:
+                break
+            left = handler(left, bp)
+        self.depth -= 1
+        return left
+
+    def infix_power(self) -> tuple[int, Callable[[Expr, int], Expr]]:
+        tok = self.tok
+        if tok.kind == "sup" or (tok.kind == "op" and tok.text in "^'"):
+            return 40, self.postfix
+        if tok.kind == "op":
+            if tok.text in "+-":
+                return 10, self.binary
+            if tok.text == "⊗":
+                return 20, self.binary
+            if tok.text in "*@/":
+                return 30, self.binary
+            if tok.text in "(<" or (tok.text == "|" and not self.in_bars):
+                return 30, self.juxtapose
+            return 0, None
+        if tok.kind in ("name", "number"):
+            return 30, self.juxtapose
+        return 0, None
+
+    def binary(self, left: Expr, bp: int) -> Expr:
+        op = self.advance()
+        right = self.expression(bp)
+        return self.located(op, lambda: {
+            "+": lambda: build.add(left, right),
+            "-": lambda: build.sub(left, right),
+            "⊗": lambda: build.kron(left, right),
+            "*": lambda: build.mul(left, right),
+            "@": lambda: build.mul(left, right),
+            "/": lambda: build.div(left, right),
+        }[op.text]())
+
+    def juxtapose(self, left: Expr, bp: int) -> Expr:
+        tok = self.tok
+        right = self.expression(bp)
+        return self.located(tok, lambda: build.mul(left, right))
+
+    def postfix(self, left: Expr, bp: int) -> Expr:
+        tok = self.advance()
+        if tok.text == "'" or tok.text == "ᵀ":
+            return build.transpose(left)
+        if tok.text == "⁻ᵀ":
+            return self.located(tok, lambda: build.transpose(build.inverse(left)))
+        if tok.kind == "sup":
+            return self.located(tok, lambda: build.power(left, Fraction(int(tok.text.translate(SUPERSCRIPTS)))))
+        exponent = self.exponent()
+        if exponent == "T":
+            return build.transpose(left)
+        if exponent == "-T":
+            return self.located(tok, lambda: build.transpose(build.inverse(left)))
+        return self.located(tok, lambda: build.power(left, exponent))
+
+    def exponent(self) -> str | Fraction:
+        """After '^': T, -T, or a (possibly negative, possibly fractional) number."""
+        closer = {"{": "}", "(": ")"}.get(self.tok.text) if self.tok.kind == "op" else None
+        if closer:
+            self.advance()
+        sign = ""
+        if self.at("-"):
+            self.advance()
+            sign = "-"
+        tok = self.tok
+        if tok.kind == "name" and tok.text == "T":
+            self.advance()
+            value: str | Fraction = sign + "T"
+        elif tok.kind == "number":
+            self.advance()
+            value = Fraction(tok.text)
+            if closer and self.at("/"):
+                self.advance()
+                if self.tok.kind != "number":
+                    self.fail("expected a number after '/' in the exponent")
+                denominator = Fraction(self.advance().text)
+                if denominator == 0:
+                    self.fail("the exponent divides by zero", tok)
+                value /= denominator
+            value = -value if sign else value
+        else:
+            self.fail("expected an exponent (T, -1, -T or a number) after '^'")
+        if closer:
+            self.expect(closer, f"'{closer}' to close the exponent")
+        return value
+
+    def prefix(self) -> Expr:
+        tok = self.tok
+        if tok.kind == "number":
+            self.advance()
+            return build.number(Fraction(tok.text))
+        if tok.kind == "name":
+            return self.name()
+        if tok.kind == "op":
+            if tok.text in "-+":
+                self.advance()
+                operand = self.expression(35)
+                return operand if tok.text == "+" else build.neg(operand)
+            if tok.text == "(":
+                self.advance()
+                inner = self.grouped(lambda: self.expression(0))
+                self.expect(")", "')' to close '('")
+                return inner
+            if tok.text == "|":
+                return self.bars(build.det)
+            if tok.text == "<":
+                self.advance()
+                a = self.grouped(lambda: self.expression(0))
+                self.expect(",", "',' between the two sides of <A,B>")
+                b = self.grouped(lambda: self.expression(0))
+                self.expect(">", "'>' to close <A,B>")
+                return self.located(tok, lambda: build.inner(a, b))
+        if tok.kind == "end":
+            self.fail("expected an expression")
+        self.fail("expected a name, a number or '('")
+
+    def grouped(self, parse: Callable[[], Expr]) -> Expr:
+        """Parse inside brackets, where '|' may again open a determinant."""
+        saved, self.in_bars = self.in_bars, 0
+        try:
+            return parse()
+        finally:
+            self.in_bars = saved
+
+    def bars(self, apply: Callable[[Expr], Expr]) -> Expr:
+        start = self.expect("|", "'|'")
+        self.in_bars += 1
+        inner = self.expression(0)
+        self.in_bars -= 1
+        self.expect("|", "'|' to close '|'")
+        return self.located(start, lambda: apply(inner))
+
+    def name(self) -> Expr:
+        tok = self.advance()
+        follows = self.tok
+        glued = not follows.space_before
+        if tok.text in FUNCTIONS and follows.text == "|" and tok.text in ("ln", "log"):
+            return self.bars(build.logdet)
+        if tok.text in FUNCTIONS and follows.text == "(":
+            return self.call(tok)
+        if tok.text in FUNCTIONS:
+            self.fail(f"expected '(' after the function {tok.text}")
+        if follows.text == "(" and glued and len(tok.text) > 1:
+            raise ParseError(f"unknown function '{tok.text}'{_suggest(tok.text)}", self.text, tok.pos)
+        return self.variable(tok.text)
+
+    def call(self, tok: Token) -> Expr:
+        arity, builder = FUNCTIONS[tok.text]
+        self.advance()  # (
+        args = [self.grouped(lambda: self.expression(0))]
+        while self.at(","):
+            self.advance()
+            args.append(self.grouped(lambda: self.expression(0)))
+        self.expect(")", f"')' to close {tok.text}(")
+        if len(args) != arity:
+            raise ParseError(f"{tok.text} takes {arity} argument{'s' * (arity > 1)}, "
+                             f"given {len(args)}", self.text, tok.pos)
+        return self.located(tok, lambda: builder(*args))
+
+    def variable(self, name: str) -> Var:
+        if name in self.shapes:
+            rows, cols = self.shapes[name]
+        elif name[0].isupper():
+            rows = cols = Dim.of(DEFAULT_SIZE)
+        else:
+            rows, cols = Dim.of(DEFAULT_SIZE), ONE
+        return Var(name, rows, cols)
+
+    def located(self, tok: Token, make: Callable[[], Expr]) -> Expr:
+        """Build a node; a shape error gets the position of the operator that caused it."""
+        try:
+            return make()
+        except MatcalcError as err:
+            if err.position is None:
+                err.text, err.position = self.text, tok.pos
+            raise
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def parse(text: str, shapes: dict | None = None) -> Question:
+    return Parser(text, shapes).question()

@@ -1,0 +1,22 @@
+"""Printers, one module a format: text (Unicode, ASCII), LaTeX, NumPy code."""
+from __future__ import annotations
+
+from ..expr import Expr, variables
+from .latex import LatexPrinter
+from .numpy import numpy_code
+from .text import AsciiPrinter, UnicodePrinter
+
+FORMATS = ("unicode", "latex", "ascii", "numpy")
+
+
+def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
+    """Print e; `names` (name → Var) tells the NumPy printer where sizes come from."""
+    if fmt == "unicode":
+        return UnicodePrinter().print(e)
+    if fmt == "ascii":
+        return AsciiPrinter().print(e)
+    if fmt == "latex":
+        return LatexPrinter().print(e)
+    if fmt == "numpy":
+        return numpy_code(e, names if names is not None else variables(e))
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,76 @@
+"""What every printer shares: dispatch by node type, one precedence table, parentheses."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..dims import ONE
+from ..expr import (Add, Commutation, Expr, Identity, Inverse, Kron, Mul, Num, Power, ScalarPow,
+                    Transpose, Var, Zero)
+
+SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
+
+
+def precedence(e: Expr) -> int:
+    if isinstance(e, Add):
+        return SUM
+    if isinstance(e, Mul):
+        coeff = e.factors[0]
+        negative = isinstance(coeff, Num) and coeff.value < 0
+        fraction = any(isinstance(f, ScalarPow) and f.exponent < 0 for f in e.factors) or \
+            (isinstance(coeff, Num) and coeff.value.denominator != 1)
+        return NEGATIVE if negative else PRODUCT - 1 if fraction else PRODUCT
+    if isinstance(e, Num):
+        return NEGATIVE if e.value < 0 else PRODUCT - 1 if e.value.denominator != 1 else ATOM
+    if isinstance(e, Kron):
+        return KRONECKER
+    if isinstance(e, (Transpose, Inverse, Power)) or \
+            (isinstance(e, ScalarPow) and e.exponent.denominator == 1 and e.exponent > 0):
+        return POSTFIX
+    if isinstance(e, ScalarPow):
+        return PRODUCT - 1
+    return ATOM
+
+
+class Printer:
+    """Dispatches to `_print_<NodeType>`; a new node type costs one method per printer."""
+
+    def __call__(self, e: Expr) -> str:
+        return self.print(e)
+
+    def print(self, e: Expr) -> str:
+        return getattr(self, "_print_" + type(e).__name__)(e)
+
+    def paren(self, e: Expr, level: int) -> str:
+        text = self.print(e)
+        return self.group(text) if precedence(e) < level else text
+
+    def group(self, text: str) -> str:
+        return f"({text})"
+
+
+def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:
+    """A product as coefficient, numerator factors and denominator factors (negative powers)."""
+    coeff, top, bottom = Fraction(1), [], []
+    for f in e.factors:
+        if isinstance(f, Num):
+            coeff *= f.value
+        elif isinstance(f, ScalarPow) and f.exponent < 0:
+            bottom.append(f.arg if f.exponent == -1 else ScalarPow(f.arg, -f.exponent))
+        else:
+            top.append(f)
+    return coeff, top, bottom
+
+
+def is_square_commutation(e: Commutation) -> bool:
+    return e.m == e.n
+
+
+def is_tight(e: Expr) -> bool:
+    """Factors that read well written next to each other without a space: AX, (I + K)(I ⊗ Xᵀ)."""
+    while isinstance(e, (Transpose, Inverse, Power)):
+        e = e.arg
+    return isinstance(e, (Var, Identity, Commutation, Zero)) or precedence(e) < PRODUCT
+
+
+__all__ = ["Printer", "precedence", "split_fraction", "is_tight", "ONE",
+           "SUM", "NEGATIVE", "KRONECKER", "PRODUCT", "POSTFIX", "ATOM"]

@@ -1,0 +1,182 @@
+"""Plain-text printers: Unicode in the article's notation (A⁻ᵀ, vecᵀ, ⊗, |A|), and ASCII."""
+from __future__ import annotations
+
+import unicodedata
+from fractions import Fraction
+
+from ..dims import Dim
+from ..expr import Expr, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
+from .base import (ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
+                   precedence, split_fraction)
+
+GREEK = {unicodedata.name(ch).split()[-1].lower(): ch for ch in "αβγδεζηθικλμνξπρστυφχψω"}
+GREEK.update({name.capitalize(): ch.upper() for name, ch in GREEK.items()})
+GREEK["Lambda"], GREEK["lambda"] = "Λ", "λ"
+
+SUPERSCRIPT = str.maketrans("0123456789-T", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
+SUBSCRIPT = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+
+
+class UnicodePrinter(Printer):
+    """The article's notation. Glyphs that ASCII lacks are looked up in one table."""
+
+    GLYPHS = {"T": "ᵀ", "-1": "⁻¹", "-T": "⁻ᵀ", "kron": " ⊗ ", "minus": "−", "vecT": "vecᵀ",
+              "sqrt": "√", "ln": "ln"}
+    unicode = True
+
+    # ── leaves ──
+    def _print_Var(self, e: Var) -> str:
+        name = e.name
+        if not self.unicode:
+            return name
+        stem = name.rstrip("0123456789")
+        digits = name[len(stem):]
+        return GREEK.get(stem, stem) + digits.translate(SUBSCRIPT) if stem else name
+
+    def _print_Num(self, e: Num) -> str:
+        v = e.value
+        text = str(abs(v.numerator)) if v.denominator == 1 else f"{abs(v.numerator)}/{v.denominator}"
+        return (self.GLYPHS["minus"] if v < 0 else "") + text
+
+    def _print_Identity(self, e) -> str:
+        return "I"
+
+    def _print_Zero(self, e) -> str:
+        return "0"
+
+    def _print_Commutation(self, e) -> str:
+        if e.m == e.n:
+            return "K"
+        return "K" + self.subscript(f"{e.m}{e.n}" if _short(e.m, e.n) else f"{e.m},{e.n}")
+
+    def subscript(self, text: str) -> str:
+        if self.unicode:
+            converted = text.translate(SUBSCRIPT)
+            if all(not ch.isascii() for ch in converted):
+                return converted
+        return f"_({text})" if "," in text else f"_{text}"
+
+    def superscript(self, k) -> str:
+        text = str(k)
+        if self.unicode and (isinstance(k, int) or Fraction(k).denominator == 1):
+            return text.translate(SUPERSCRIPT)
+        return f"^{text}" if isinstance(k, int) or Fraction(k).denominator == 1 else f"^({text})"
+
+    # ── sums and products ──
+    def _print_Add(self, e) -> str:
+        out = self.print(e.terms[0])
+        for term in e.terms[1:]:
+            if _is_negative(term):
+                out += f" {self.GLYPHS['minus']} " + self.paren(_negate(term), NEGATIVE + 1)
+            else:
+                out += " + " + self.print(term)
+        return out
+
+    def _print_Mul(self, e: Mul) -> str:
+        coeff, top, bottom = split_fraction(e)
+        sign = self.GLYPHS["minus"] if coeff < 0 else ""
+        coeff = abs(coeff)
+        numerator = self.product(([Num(Fraction(coeff.numerator))] if coeff.numerator != 1 else []) + top)
+        denominator_factors = ([Num(Fraction(coeff.denominator))] if coeff.denominator != 1 else []) + bottom
+        if not denominator_factors:
+            return sign + numerator
+        denominator = self.product(denominator_factors)
+        if len(denominator_factors) > 1 or precedence(denominator_factors[0]) < POSTFIX:
+            denominator = self.group(denominator)
+        return f"{sign}{numerator or '1'}/{denominator}"
+
+    def product(self, factors: list[Expr]) -> str:
+        out, previous = "", None
+        for f in factors:
+            text = self.paren(f, PRODUCT)
+            if previous is not None:
+                tight = self.tight(previous) and (self.tight(f) or isinstance(previous, Num))
+                out += "" if tight else " "
+            out += text
+            previous = f
+        return out
+
+    def tight(self, e: Expr) -> bool:
+        if isinstance(e, Var):
+            return len(self._print_Var(e).rstrip("₀₁₂₃₄₅₆₇₈₉0123456789")) == 1
+        return isinstance(e, Num) or is_tight(e)
+
+    def _print_Kron(self, e) -> str:
+        return self.paren(e.left, KRONECKER) + self.GLYPHS["kron"] + self.paren(e.right, KRONECKER + 1)
+
+    # ── postfix ──
+    def _print_Transpose(self, e: Transpose) -> str:
+        if isinstance(e.arg, Inverse):
+            return self.paren(e.arg.arg, ATOM) + self.GLYPHS["-T"]
+        if isinstance(e.arg, Vec):
+            return f"{self.GLYPHS['vecT']}({self.print(e.arg.arg)})"
+        return self.paren(e.arg, ATOM) + self.GLYPHS["T"]
+
+    def _print_Inverse(self, e) -> str:
+        if isinstance(e.arg, Transpose):
+            return self.paren(e.arg.arg, ATOM) + self.GLYPHS["-T"]
+        return self.paren(e.arg, ATOM) + self.GLYPHS["-1"]
+
+    def _print_Power(self, e) -> str:
+        return self.paren(e.arg, ATOM) + self.superscript(e.k)
+
+    def _print_ScalarPow(self, e: ScalarPow) -> str:
+        p = e.exponent
+        if p == Fraction(1, 2):
+            return self.root(e.arg)
+        if p < 0:
+            return self.print(Mul((Num(Fraction(1)), e)))
+        return self.paren(e.arg, ATOM) + self.superscript(p if p.denominator != 1 else int(p))
+
+    def root(self, arg: Expr) -> str:
+        inner = self.print(arg)
+        if self.unicode:
+            return self.GLYPHS["sqrt"] + (inner if precedence(arg) == ATOM and len(inner) == 1
+                                          else self.group(inner))
+        return f"sqrt({inner})"
+
+    # ── functions ──
+    def _print_Det(self, e) -> str:
+        return f"|{self.print(e.arg)}|"
+
+    def _print_LogDet(self, e) -> str:
+        return f"{self.GLYPHS['ln']}|{self.print(e.arg)}|"
+
+    def _print_Trace(self, e) -> str:
+        return f"tr({self.print(e.arg)})"
+
+    def _print_Vec(self, e) -> str:
+        return f"vec({self.print(e.arg)})"
+
+    def _print_Func(self, e) -> str:
+        if e.name == "sqrt":
+            return self.root(e.arg)
+        name = self.GLYPHS["ln"] if e.name == "log" else e.name
+        return f"{name}({self.print(e.arg)})"
+
+
+class AsciiPrinter(UnicodePrinter):
+    GLYPHS = {"T": "^T", "-1": "^-1", "-T": "^-T", "kron": " (x) ", "minus": "-",
+              "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln"}
+    unicode = False
+
+
+def _short(*dims: Dim) -> bool:
+    return all(len(str(d)) == 1 for d in dims)
+
+
+def _is_negative(e: Expr) -> bool:
+    if isinstance(e, Num):
+        return e.value < 0
+    return isinstance(e, Mul) and isinstance(e.factors[0], Num) and e.factors[0].value < 0
+
+
+def _negate(e: Expr) -> Expr:
+    if isinstance(e, Num):
+        return Num(-e.value)
+    first = Num(-e.factors[0].value)
+    rest = e.factors[1:]
+    return Mul((first, *rest)) if first.value != 1 else (rest[0] if len(rest) == 1 else Mul(rest))
+
+
+__all__ = ["UnicodePrinter", "AsciiPrinter", "SUM"]

@@ -1,0 +1,228 @@
+"""The rule table: one Jacobian rule per kind of node, in vec/Kronecker form.
+
+Each rule gives ∂F = ∂vec F / ∂(vec X)ᵀ from the Jacobians of F's operands, following the
+article in the project's seed and Magnus & Neudecker, *Matrix Differential Calculus* (3rd ed.),
+chapters 9–10 and Table 10.1 (vec of a Kronecker product: their Theorem 3.10). Rules return raw
+expressions; the simplifier turns them into the forms a mathematician writes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+from .build import add, kron, mul, number
+from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
+                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    node: type
+    jacobian: Callable  # (node, d) -> Expr, where d(child) is the child's Jacobian
+
+
+RULES: dict[type, Rule] = {}
+
+
+def rule(node: type, name: str):
+    def register(fn):
+        RULES[node] = Rule(name, node, fn)
+        return fn
+    return register
+
+
+def _t(e: Expr) -> Expr:
+    return e if isinstance(e, Identity) else Transpose(e)
+
+
+def _vecT(e: Expr) -> Expr:
+    """vecᵀ(e), the row that pairs with vec: vecᵀ(G) vec(E) = tr(GᵀE)."""
+    return Transpose(Vec(e))
+
+
+def _inv_t(e: Expr) -> Expr:
+    return Transpose(Inverse(e))
+
+
+# ── leaves ──
+
+@rule(Var, "variable rule")
+def _variable(node, d):
+    """∂X/∂X = I; another variable is a constant."""
+    return Identity(node.size) if node is d.wrt else Zero(node.size, d.wrt.size)
+
+
+def _constant(node, d):
+    """∂C = 0 for anything that does not depend on X."""
+    return Zero(node.size, d.wrt.size)
+
+
+for _leaf in (Num, Identity, Zero, Commutation):
+    RULES[_leaf] = Rule("constant rule", _leaf, _constant)
+
+
+# ── linear operations ──
+
+@rule(Add, "sum rule")
+def _sum(node, d):
+    """∂(F + G) = ∂F + ∂G"""
+    return add(*(d(t) for t in node.terms if d.depends(t)))
+
+
+@rule(Transpose, "transpose rule")
+def _transpose(node, d):
+    """∂Fᵀ = K ∂F, with K = K_mn for F of shape m×n"""
+    m, n = node.arg.shape
+    return mul(Commutation(m, n), d(node.arg))
+
+
+@rule(Vec, "vec rule")
+def _vec(node, d):
+    """∂vec F = ∂F"""
+    return d(node.arg)
+
+
+@rule(Trace, "trace rule")
+def _trace(node, d):
+    """∂tr F = vecᵀ(I) ∂F"""
+    return mul(_vecT(Identity(node.arg.shape[0])), d(node.arg))
+
+
+# ── products ──
+
+@rule(Mul, "product rule")
+def _product(node, d):
+    """∂(FG) = (I ⊗ F)∂G + (Gᵀ ⊗ I)∂F, and ∂(sF) = vec(F)∂s + s∂F for a scalar s.
+
+    For a chain F₁⋯F_k each factor contributes (Sᵀ ⊗ P)∂Fᵢ, with P the factors before it
+    and S those after it, so the rule is applied once, not k − 1 times.
+    """
+    scalars, chain = node.scalars, node.matrices
+    terms = []
+    for j in reversed(range(len(chain))):
+        factor = chain[j]
+        if d.depends(factor):
+            before = mul(*chain[:j]) if j else Identity(factor.shape[0])
+            after = mul(*chain[j + 1:]) if j + 1 < len(chain) else Identity(factor.shape[1])
+            terms.append(mul(*scalars, kron(_t(after), before), d(factor)))
+    for i in reversed(range(len(scalars))):
+        if d.depends(scalars[i]):
+            rest = scalars[:i] + scalars[i + 1:] + chain
+            terms.append(mul(Vec(mul(*rest)), d(scalars[i])) if rest else d(scalars[i]))
+    return add(*terms)
+
+
+@rule(Kron, "Kronecker product rule")
+def _kronecker(node, d):
+    """∂(F ⊗ G) = (I_n ⊗ K_qm ⊗ I_p)((I_mn ⊗ vec G)∂F + (vec F ⊗ I_pq)∂G), F m×n, G p×q"""
+    F, G = node.left, node.right
+    (m, n), (p, q) = F.shape, G.shape
+    terms = []
+    if d.depends(F):
+        terms.append(mul(kron(Identity(m * n), Vec(G)), d(F)))
+    if d.depends(G):
+        terms.append(mul(kron(Vec(F), Identity(p * q)), d(G)))
+    return mul(kron(kron(Identity(n), Commutation(q, m)), Identity(p)), add(*terms))
+
+
+@rule(Power, "power rule")
+def _power(node, d):
+    """∂Fᵏ = Σⱼ ((Fᵀ)ᵏ⁻¹⁻ʲ ⊗ Fʲ) ∂F for k > 0;  ∂F⁻ᵏ = −(F⁻ᵏᵀ ⊗ F⁻ᵏ) ∂Fᵏ"""
+    F, k = node.arg, node.k
+    if k < 0:
+        return mul(number(-1), kron(Transpose(node), node), _power(Power(F, -k), d))
+    n = F.shape[0]
+
+    def pow_(base, j):
+        return Identity(n) if j == 0 else base if j == 1 else Power(base, j)
+    return add(*(mul(kron(pow_(Transpose(F), k - 1 - j), pow_(F, j)), d(F)) for j in range(k)))
+
+
+# ── inverse and determinants ──
+
+@rule(Inverse, "inverse rule")
+def _inverse(node, d):
+    """∂F⁻¹ = −(F⁻ᵀ ⊗ F⁻¹) ∂F"""
+    return mul(number(-1), kron(_inv_t(node.arg), node), d(node.arg))
+
+
+@rule(Det, "determinant rule")
+def _determinant(node, d):
+    """∂|F| = |F| vecᵀ(F⁻ᵀ) ∂F"""
+    return mul(node, _vecT(_inv_t(node.arg)), d(node.arg))
+
+
+@rule(LogDet, "log-determinant rule")
+def _log_determinant(node, d):
+    """∂ln|F| = vecᵀ(F⁻ᵀ) ∂F"""
+    return mul(_vecT(_inv_t(node.arg)), d(node.arg))
+
+
+# ── scalar functions (chain rule) ──
+
+def _sqrt_prime(s):
+    return mul(number(Fraction(1, 2)), ScalarPow(s, Fraction(-1, 2)))
+
+
+SCALAR_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
+    "log": lambda s: ScalarPow(s, Fraction(-1)),
+    "exp": lambda s: Func("exp", s),
+    "sqrt": _sqrt_prime,
+}
+
+
+@rule(Func, "chain rule")
+def _scalar_function(node, d):
+    """∂f(s) = f′(s) ∂s for log, exp and sqrt"""
+    return mul(SCALAR_DERIVATIVES[node.name](node.arg), d(node.arg))
+
+
+@rule(ScalarPow, "scalar power rule")
+def _scalar_power(node, d):
+    """∂sᵖ = p sᵖ⁻¹ ∂s"""
+    p = node.exponent
+    lowered = node.arg if p - 1 == 1 else ScalarPow(node.arg, p - 1)
+    return mul(number(p), lowered, d(node.arg)) if p != 1 else d(node.arg)
+
+
+# ── the engine ──
+
+class Differentiator:
+    """Applies the rule table bottom-up, once per distinct node, remembering each step.
+
+    `steps` lists (node, rule name, raw Jacobian) in the order the rules fired, so a
+    derivation can be shown one rule at a time.
+    """
+
+    def __init__(self, wrt: Var):
+        self.wrt = wrt
+        self.memo: dict[Expr, Expr] = {}
+        self.dependence: dict[Expr, bool] = {}
+        self.steps: list[tuple[Expr, str, Expr]] = []
+
+    def depends(self, e: Expr) -> bool:
+        known = self.dependence.get(e)
+        if known is None:
+            known = e is self.wrt or any(self.depends(c) for c in e.children)
+            self.dependence[e] = known
+        return known
+
+    def __call__(self, e: Expr) -> Expr:
+        result = self.memo.get(e)
+        if result is None:
+            if self.depends(e):
+                r = RULES[type(e)]
+                result = r.jacobian(e, self)
+                self.steps.append((e, r.name, result))
+            else:
+                result = _constant(e, self)
+            self.memo[e] = result
+        return result
+
+
+def jacobian(e: Expr, wrt: Var) -> tuple[Expr, list]:
+    """The raw Jacobian ∂vec e / ∂(vec wrt)ᵀ and the steps that built it."""
+    d = Differentiator(wrt)
+    return d(e), d.steps

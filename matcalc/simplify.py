@@ -1,0 +1,489 @@
+"""The simplifier: canonical constructors that apply the identities of matrix calculus.
+
+`simplify(e)` rebuilds e bottom-up through one constructor per kind of node. Each constructor
+tries its named identities in turn (each returns None when it does not apply), so an answer
+reaches the forms of Magnus & Neudecker's tables: the mixed product (A⊗B)(C⊗D) = AC ⊗ BD,
+vecᵀ(G)(C ⊗ A) = vecᵀ(AᵀGC), vecᵀ(G)K = vecᵀ(Gᵀ), (A⊗B)ᵀ = Aᵀ⊗Bᵀ, (Aᵀ)⁻¹ = A⁻ᵀ, and
+like terms and common factors collected. A scalar function's Jacobian ends as one c·vecᵀ(G).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable
+
+from .dims import ONE
+from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
+                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+
+ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
+
+
+def number(value) -> Num:
+    return Num(Fraction(value))
+
+
+# ── small views ─────────────────────────────────────────────────────────────────────────
+
+def split_coefficient(e: Expr) -> tuple[Fraction, Expr | None]:
+    """e = c·rest with c a number; rest is None when e is a plain number."""
+    if isinstance(e, Num):
+        return e.value, None
+    if isinstance(e, Mul) and isinstance(e.factors[0], Num):
+        rest = e.factors[1:]
+        return e.factors[0].value, rest[0] if len(rest) == 1 else Mul(rest)
+    return Fraction(1), e
+
+
+def with_coefficient(c: Fraction, rest: Expr | None) -> Expr:
+    if rest is None:
+        return Num(c)
+    return mul(Num(c), rest) if c != 1 else rest
+
+
+def row_gradient(e: Expr) -> Expr | None:
+    """G when e is the row vecᵀ(G), whether written so or as gᵀ for a column g."""
+    if isinstance(e, Transpose) and isinstance(e.arg, Vec):
+        return e.arg.arg
+    if isinstance(e, Transpose) and e.arg.shape[1] == ONE:
+        return e.arg
+    return None
+
+
+def column_matrix(e: Expr) -> Expr | None:
+    """M when e is the column vec(M); a column vector is its own vec."""
+    if isinstance(e, Vec):
+        return e.arg
+    if e.shape[1] == ONE:
+        return e
+    return None
+
+
+def _factors(e: Expr) -> tuple[Expr, ...]:
+    if isinstance(e, Mul) and (not e.is_scalar or not e.matrices):
+        return e.factors
+    return (e,)
+
+
+# ── products ────────────────────────────────────────────────────────────────────────────
+
+def mixed_product(a: Expr, b: Expr):
+    """(A ⊗ B)(C ⊗ D) = AC ⊗ BD"""
+    if isinstance(a, Kron) and isinstance(b, Kron) and a.left.shape[1] == b.left.shape[0] \
+            and a.right.shape[1] == b.right.shape[0]:
+        return (kron(mul(a.left, b.left), mul(a.right, b.right)),)
+
+
+def vec_trace(a: Expr, b: Expr):
+    """vecᵀ(G)(C ⊗ A) = vecᵀ(AᵀGC)"""
+    G = row_gradient(a)
+    if G is not None and isinstance(b, Kron):
+        C, A = b.left, b.right
+        if A.shape[0] == G.shape[0] and C.shape[0] == G.shape[1]:
+            return (vecT(mul(transpose(A), G, C)),)
+
+
+def vec_commutation(a: Expr, b: Expr):
+    """vecᵀ(G)K_mn = vecᵀ(Gᵀ)"""
+    G = row_gradient(a)
+    if G is not None and isinstance(b, Commutation) and G.shape == (b.n, b.m):
+        return (vecT(transpose(G)),)
+
+
+def inner_product(a: Expr, b: Expr):
+    """vecᵀ(G) vec(M) = tr(GᵀM)"""
+    G, M = row_gradient(a), column_matrix(b)
+    if G is not None and M is not None and G.shape == M.shape and not isinstance(b, Kron):
+        return (trace(mul(transpose(G), M)),)
+
+
+def kron_vec(a: Expr, b: Expr):
+    """(C ⊗ A) vec(M) = vec(AMCᵀ)"""
+    M = column_matrix(b)
+    if isinstance(a, Kron) and isinstance(b, Vec) and M is not None:
+        C, A = a.left, a.right
+        if A.shape[1] == M.shape[0] and C.shape[1] == M.shape[1]:
+            return (vec(mul(A, M, transpose(C))),)
+
+
+def commutation_vec(a: Expr, b: Expr):
+    """K_mn vec(M) = vec(Mᵀ)"""
+    if isinstance(a, Commutation) and isinstance(b, Vec) and b.arg.shape == (a.m, a.n):
+        return (vec(transpose(b.arg)),)
+
+
+def commutation_left(a: Expr, b: Expr):
+    """(B ⊗ A)K_qn = K_pm(A ⊗ B) for A m×n, B p×q: the commutation matrix moves left."""
+    if isinstance(a, Kron) and isinstance(b, Commutation):
+        B, A = a.left, a.right
+        if (b.m, b.n) == (B.shape[1], A.shape[1]):
+            return (commutation(B.shape[0], A.shape[0]), kron(A, B))
+
+
+def commutation_inverse(a: Expr, b: Expr):
+    """K_nm K_mn = I"""
+    if isinstance(a, Commutation) and isinstance(b, Commutation) and (a.m, a.n) == (b.n, b.m):
+        return (Identity(a.shape[0]),)
+
+
+def inverse_pair(a: Expr, b: Expr):
+    """A⁻¹A = AA⁻¹ = I"""
+    if (isinstance(a, Inverse) and a.arg is b) or (isinstance(b, Inverse) and b.arg is a):
+        return (Identity(a.shape[0]),)
+
+
+PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, inner_product,
+                                    kron_vec, commutation_vec, commutation_left,
+                                    commutation_inverse, inverse_pair)
+
+
+def _reduce_chain(chain: list[Expr]) -> list[Expr]:
+    """Apply the pair rules to neighbours until none applies; identities drop out."""
+    i = 0
+    while i < len(chain) - 1:
+        for pair_rule in PAIR_RULES:
+            replacement = pair_rule(chain[i], chain[i + 1])
+            if replacement is not None:
+                chain[i:i + 2] = [f for r in replacement for f in _factors(r)]
+                chain[:] = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
+                i = 0
+                break
+        else:
+            i += 1
+    return chain
+
+
+def _product_inverse(chain: list[Expr]) -> list[Expr]:
+    """(F₁⋯F_k)⁻¹ F₁⋯F_k = I and F₁⋯F_k (F₁⋯F_k)⁻¹ = I inside a longer chain."""
+    for i, f in enumerate(chain):
+        if isinstance(f, Inverse) and isinstance(f.arg, Mul) and not f.arg.scalars:
+            inner = list(f.arg.factors)
+            k = len(inner)
+            if chain[i + 1:i + 1 + k] == inner:
+                return chain[:i] + [Identity(f.shape[0])] + chain[i + 1 + k:]
+            if i >= k and chain[i - k:i] == inner:
+                return chain[:i - k] + [Identity(f.shape[0])] + chain[i + 1:]
+    return chain
+
+
+def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
+    """Multiply the numbers and add the exponents of equal bases: |A|·|A|⁻¹ = 1."""
+    coeff = Fraction(1)
+    powers: dict[Expr, Fraction] = {}
+    for s in scalars:
+        if isinstance(s, Num):
+            coeff *= s.value
+            continue
+        base, exponent = (s.arg, s.exponent) if isinstance(s, ScalarPow) else (s, Fraction(1))
+        powers[base] = powers.get(base, Fraction(0)) + exponent
+    rebuilt = [spow(b, e) for b, e in powers.items() if e != 0]
+    out = []
+    for r in rebuilt:
+        c, rest = split_coefficient(r)
+        coeff *= c
+        if rest is not None:
+            out.extend(_factors(rest))
+    return coeff, out
+
+
+def mul(*factors: Expr) -> Expr:
+    flat = [f for factor in factors for f in _factors(factor)]
+    shape = Mul(tuple(flat)).shape if len(flat) > 1 else flat[0].shape
+    if any(isinstance(f, Zero) for f in flat):
+        return Zero(*shape)
+    coeff, scalars = _combine_scalars([f for f in flat if f.is_scalar])
+    if coeff == 0:
+        return Zero(*shape)
+    chain = [f for f in flat if not f.is_scalar]
+    if chain:
+        chain = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
+        chain = _reduce_chain(_product_inverse(chain))
+        if any(f.is_scalar or isinstance(f, Zero) for f in chain):  # a rule made a scalar
+            return mul(Num(coeff), *scalars, *chain)
+        distributed = _distribute(coeff, scalars, chain)
+        if distributed is not None:
+            return distributed
+    factors = ([Num(coeff)] if coeff != 1 or not (scalars or chain) else []) + scalars + chain
+    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+def _distribute(coeff: Fraction, scalars: list[Expr], chain: list[Expr]) -> Expr | None:
+    """vecᵀ(G)(S₁ + S₂)R = vecᵀ(G)S₁R + vecᵀ(G)S₂R, when that lets vecᵀ(G) absorb the Sᵢ."""
+    if len(chain) < 2 or row_gradient(chain[0]) is None or not isinstance(chain[1], Add):
+        return None
+    head, terms, tail = chain[0], chain[1].terms, chain[2:]
+    if not any(_absorbs(head, t) for t in terms):
+        return None
+    return add(*(mul(Num(coeff), *scalars, head, t, *tail) for t in terms))
+
+
+def _absorbs(row: Expr, term: Expr) -> bool:
+    first = _factors(split_coefficient(term)[1] or term)
+    first = [f for f in first if not f.is_scalar]
+    return bool(first) and (isinstance(first[0], Identity) or
+                            any(r(row, first[0]) for r in PAIR_RULES))
+
+
+# ── sums ────────────────────────────────────────────────────────────────────────────────
+
+def add(*terms: Expr) -> Expr:
+    flat = [t for term in terms for t in (term.terms if isinstance(term, Add) else (term,))]
+    shape = flat[0].shape
+    if len(flat) > 1:
+        Add(tuple(flat))  # checks the shapes
+    coefficients: dict[Expr | None, Fraction] = {}
+    for t in flat:
+        if isinstance(t, Zero):
+            continue
+        c, rest = split_coefficient(t)
+        coefficients[rest] = coefficients.get(rest, Fraction(0)) + c
+    collected = [with_coefficient(c, rest) for rest, c in coefficients.items() if c != 0]
+    if not collected:
+        return Zero(*shape) if shape != (ONE, ONE) else ZERO
+    if len(collected) == 1:
+        return collected[0]
+    return _merge_vecs(collected) or _common_factor(collected) or Add(tuple(collected))
+
+
+def _merge_vecs(terms: list[Expr]) -> Expr | None:
+    """c₁vecᵀ(G₁) + c₂vecᵀ(G₂) = vecᵀ(c₁G₁ + c₂G₂)"""
+    parts = []
+    for t in terms:
+        factors = _factors(t)
+        scalars, rows = [f for f in factors if f.is_scalar], [f for f in factors if not f.is_scalar]
+        if len(rows) != 1 or not (isinstance(rows[0], Transpose) and isinstance(rows[0].arg, Vec)):
+            return None
+        parts.append(mul(*scalars, rows[0].arg.arg))
+    return vecT(add(*parts))
+
+
+def _common_factor(terms: list[Expr]) -> Expr | None:
+    """AB + AC = A(B + C) and BA + CA = (B + C)A, for a factor common to every term."""
+    chains = [_factors(t) for t in terms]
+    for side in (-1, 0):
+        ends = [next((f for f in (c[::-1] if side == -1 else c) if not f.is_scalar), None)
+                for c in chains]
+        end = ends[0]
+        if end is None or any(e is not end for e in ends):
+            continue
+        rests = []
+        for c in chains:
+            rest = list(c)
+            position = len(rest) - 1 - rest[::-1].index(end) if side == -1 else rest.index(end)
+            del rest[position]
+            matrices = [f for f in rest if not f.is_scalar]
+            size = end.shape[0] if side == -1 else end.shape[1]
+            rests.append(mul(*rest, Identity(size)) if not matrices else mul(*rest))
+        if side == 0 and row_gradient(end) is not None and any(_absorbs(end, r) for r in rests):
+            continue  # vecᵀ(G) is distributed over such sums, not factored out of them
+        inner = add(*rests)
+        return mul(inner, end) if side == -1 else mul(end, inner)
+    scalar_sets = [[f for f in c if f.is_scalar and not isinstance(f, Num)] for c in chains]
+    common = [s for s in scalar_sets[0] if all(s in other for other in scalar_sets[1:])]
+    if common:
+        rests = [mul(*[f for f in c if f not in common]) for c in chains]
+        return mul(*common, add(*rests))
+    return None
+
+
+# ── transpose, inverse, Kronecker ───────────────────────────────────────────────────────
+
+def transpose(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
+    if isinstance(e, Transpose):
+        return e.arg
+    if isinstance(e, Identity):
+        return e
+    if isinstance(e, Zero):
+        return Zero(e.cols, e.rows)
+    if isinstance(e, Commutation):
+        return commutation(e.n, e.m)
+    if isinstance(e, Mul):
+        return mul(*e.scalars, *(transpose(f) for f in reversed(e.matrices)))
+    if isinstance(e, Add):
+        flipped = [transpose(t) for t in e.terms]
+        return e if set(flipped) == set(e.terms) else add(*flipped)
+    if isinstance(e, Kron):
+        return kron(transpose(e.left), transpose(e.right))
+    if isinstance(e, Inverse) and transpose(e.arg) is e.arg:
+        return e
+    if isinstance(e, Power):
+        return power(transpose(e.arg), e.k)
+    return Transpose(e)
+
+
+def inverse(e: Expr) -> Expr:
+    if e.is_scalar:
+        return spow(e, Fraction(-1))
+    if isinstance(e, Inverse):
+        return e.arg
+    if isinstance(e, Identity):
+        return e
+    if isinstance(e, Commutation):
+        return commutation(e.n, e.m)
+    if isinstance(e, Transpose):
+        return transpose(inverse(e.arg))
+    if isinstance(e, Kron):
+        return kron(inverse(e.left), inverse(e.right))
+    if isinstance(e, Power):
+        return power(e.arg, -e.k)
+    if isinstance(e, Mul) and e.scalars:
+        return mul(spow(mul(*e.scalars), Fraction(-1)), inverse(mul(*e.matrices)))
+    if isinstance(e, Mul) and len(e.matrices) == 1:
+        return inverse(e.matrices[0])
+    return Inverse(e)
+
+
+def power(e: Expr, k: int) -> Expr:
+    if e.is_scalar:
+        return spow(e, Fraction(k))
+    if k == 0:
+        return Identity(e.shape[0])
+    if k == 1:
+        return e
+    if k == -1:
+        return inverse(e)
+    if isinstance(e, Identity):
+        return e
+    if isinstance(e, Inverse):
+        return power(e.arg, -k)
+    if isinstance(e, Power):
+        return power(e.arg, e.k * k)
+    return Power(e, k)
+
+
+def kron(a: Expr, b: Expr) -> Expr:
+    if a.is_scalar or b.is_scalar:
+        return mul(a, b)
+    if isinstance(a, Zero) or isinstance(b, Zero):
+        return Zero(*Kron(a, b).shape)
+    if isinstance(a, Identity) and isinstance(b, Identity):
+        return Identity(a.n * b.n)
+    ca, ra = split_coefficient(a)
+    cb, rb = split_coefficient(b)
+    if ca * cb != 1:
+        return mul(Num(ca * cb), kron(ra, rb))
+    if a.shape[0] == ONE and b.shape[0] == ONE:  # rows: bᵀ ⊗ aᵀ = vecᵀ(abᵀ)
+        return vecT(mul(transpose(b), a))
+    return Kron(a, b)
+
+
+def commutation(m, n) -> Expr:
+    return Identity(m * n) if m == ONE or n == ONE else Commutation(m, n)
+
+
+# ── vec, trace, determinants, scalar functions ──────────────────────────────────────────
+
+def vec(e: Expr) -> Expr:
+    if e.shape[1] == ONE:
+        return e
+    if e.shape[0] == ONE:
+        return transpose(e)
+    if isinstance(e, Zero):
+        return Zero(e.size, ONE)
+    if isinstance(e, Add):
+        return add(*(vec(t) for t in e.terms))
+    if isinstance(e, Mul) and e.scalars:
+        return mul(*e.scalars, vec(mul(*e.matrices)))
+    return Vec(e)
+
+
+def vecT(e: Expr) -> Expr:
+    return transpose(vec(e))
+
+
+def trace(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
+    if isinstance(e, Zero):
+        return ZERO
+    if isinstance(e, Identity) and e.n.value is not None:
+        return number(e.n.value)
+    if isinstance(e, Add):
+        return add(*(trace(t) for t in e.terms))
+    if isinstance(e, Mul) and e.scalars:
+        return mul(*e.scalars, trace(mul(*e.matrices)))
+    if isinstance(e, Transpose):
+        return trace(e.arg)
+    if isinstance(e, Kron):
+        return mul(trace(e.left), trace(e.right))
+    return Trace(e)
+
+
+def det(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
+    if isinstance(e, Identity):
+        return ONE_NUM
+    if isinstance(e, Transpose):
+        return det(e.arg)
+    if isinstance(e, Inverse):
+        return spow(det(e.arg), Fraction(-1))
+    return Det(e)
+
+
+def logdet(e: Expr) -> Expr:
+    if e.is_scalar:
+        return func("log", e)
+    if isinstance(e, Identity):
+        return ZERO
+    if isinstance(e, Transpose):
+        return logdet(e.arg)
+    if isinstance(e, Inverse):
+        return mul(number(-1), logdet(e.arg))
+    return LogDet(e)
+
+
+def func(name: str, e: Expr) -> Expr:
+    if name == "log" and isinstance(e, Det):
+        return logdet(e.arg)
+    if name == "log" and e is ONE_NUM:
+        return ZERO
+    if name == "exp" and e is ZERO:
+        return ONE_NUM
+    return Func(name, e)
+
+
+def spow(e: Expr, exponent: Fraction) -> Expr:
+    if exponent == 0:
+        return ONE_NUM
+    if exponent == 1:
+        return e
+    if isinstance(e, Num) and exponent.denominator == 1 and (e.value != 0 or exponent > 0):
+        return Num(e.value ** int(exponent))
+    if isinstance(e, ScalarPow) and exponent.denominator == 1:
+        return spow(e.arg, e.exponent * exponent)
+    if isinstance(e, Mul) and exponent.denominator == 1 and not e.matrices:
+        return mul(*(spow(f, exponent) for f in e.factors))
+    return ScalarPow(e, exponent)
+
+
+# ── the driver ──────────────────────────────────────────────────────────────────────────
+
+CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
+    Add: lambda e, c: add(*c),
+    Mul: lambda e, c: mul(*c),
+    Transpose: lambda e, c: transpose(c[0]),
+    Inverse: lambda e, c: inverse(c[0]),
+    Power: lambda e, c: power(c[0], e.k),
+    Det: lambda e, c: det(c[0]),
+    LogDet: lambda e, c: logdet(c[0]),
+    Trace: lambda e, c: trace(c[0]),
+    Vec: lambda e, c: vec(c[0]),
+    Kron: lambda e, c: kron(*c),
+    Func: lambda e, c: func(e.name, c[0]),
+    ScalarPow: lambda e, c: spow(c[0], e.exponent),
+    Commutation: lambda e, c: commutation(e.m, e.n),
+}
+
+
+def simplify(e: Expr, memo: dict | None = None) -> Expr:
+    """Rebuild e bottom-up through the canonical constructors; shared nodes are done once."""
+    memo = {} if memo is None else memo
+    done = memo.get(e)
+    if done is not None:
+        return done
+    build = CONSTRUCTORS.get(type(e))
+    result = e if build is None else build(e, [simplify(c, memo) for c in e.children])
+    memo[e] = result
+    return result
