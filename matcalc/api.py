@@ -133,5 +133,5 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None) -> Der
     if not re.match(r"^[A-Za-z_\u0391-\u03c9]\w*$", name):
         raise VariableError(f"'{name}' is not a variable name")
     var = names.get(name) or parser.variable(name)
-    raw, steps = jacobian(question.expr, var)
+    raw, steps = jacobian(simplify(question.expr), var)
     return Derivative(question, var, raw, simplify(raw), steps)

@@ -137,7 +137,7 @@ def _power(node, d):
 
     def pow_(base, j):
         return Identity(n) if j == 0 else base if j == 1 else Power(base, j)
-    return add(*(mul(kron(pow_(Transpose(F), k - 1 - j), pow_(F, j)), d(F)) for j in range(k)))
+    return add(*(mul(kron(pow_(Transpose(F), k - 1 - j), pow_(F, j)), d(F)) for j in reversed(range(k))))
 
 
 # ── inverse and determinants ──

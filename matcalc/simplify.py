@@ -92,7 +92,8 @@ def vec_commutation(a: Expr, b: Expr):
 def inner_product(a: Expr, b: Expr):
     """vecᵀ(G) vec(M) = tr(GᵀM)"""
     G, M = row_gradient(a), column_matrix(b)
-    if G is not None and M is not None and G.shape == M.shape and not isinstance(b, Kron):
+    if G is not None and M is not None and G.shape == M.shape and \
+            (isinstance(a.arg, Vec) or isinstance(b, Vec)):
         return (trace(mul(transpose(G), M)),)
 
 
@@ -125,15 +126,29 @@ def commutation_inverse(a: Expr, b: Expr):
         return (Identity(a.shape[0]),)
 
 
-def inverse_pair(a: Expr, b: Expr):
-    """A⁻¹A = AA⁻¹ = I"""
-    if (isinstance(a, Inverse) and a.arg is b) or (isinstance(b, Inverse) and b.arg is a):
-        return (Identity(a.shape[0]),)
+def _as_power(e: Expr) -> tuple[Expr, int, bool]:
+    """e = (base^k)ᵀ or base^k, as (base, k, transposed)."""
+    transposed = isinstance(e, Transpose)
+    inner = e.arg if transposed else e
+    if isinstance(inner, Power):
+        return inner.arg, inner.k, transposed
+    if isinstance(inner, Inverse):
+        return inner.arg, -1, transposed
+    return inner, 1, transposed
+
+
+def powers(a: Expr, b: Expr):
+    """AᵏAʲ = Aᵏ⁺ʲ, so A⁻¹A = I and X⁻ᵀX⁻ᵀ = (X⁻²)ᵀ"""
+    base, j, transposed = _as_power(a)
+    other, k, other_transposed = _as_power(b)
+    if base is other and transposed == other_transposed and base.shape[0] == base.shape[1]:
+        combined = power(base, j + k)
+        return (transpose(combined) if transposed else combined,)
 
 
 PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, inner_product,
                                     kron_vec, commutation_vec, commutation_left,
-                                    commutation_inverse, inverse_pair)
+                                    commutation_inverse, powers)
 
 
 def _reduce_chain(chain: list[Expr]) -> list[Expr]:
@@ -170,6 +185,10 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
     coeff = Fraction(1)
     powers: dict[Expr, Fraction] = {}
     for s in scalars:
+        if isinstance(s, (Identity, Commutation)):
+            continue
+        if isinstance(s, Zero):
+            return Fraction(0), []
         if isinstance(s, Num):
             coeff *= s.value
             continue
@@ -241,7 +260,18 @@ def add(*terms: Expr) -> Expr:
         return Zero(*shape) if shape != (ONE, ONE) else ZERO
     if len(collected) == 1:
         return collected[0]
+    collected.sort(key=_reading_order)
     return _merge_vecs(collected) or _common_factor(collected) or Add(tuple(collected))
+
+
+def _reading_order(term: Expr) -> tuple[bool, bool, int]:
+    """Positive terms first, I first, then fewer transposes: I + K, A + Aᵀ, I ⊗ X + Xᵀ ⊗ I."""
+    coeff, rest = split_coefficient(term)
+    return (coeff < 0, not isinstance(rest, Identity), _count_transposes(term))
+
+
+def _count_transposes(e: Expr) -> int:
+    return isinstance(e, Transpose) + sum(_count_transposes(c) for c in e.children)
 
 
 def _merge_vecs(terms: list[Expr]) -> Expr | None:
@@ -307,8 +337,6 @@ def transpose(e: Expr) -> Expr:
         return kron(transpose(e.left), transpose(e.right))
     if isinstance(e, Inverse) and transpose(e.arg) is e.arg:
         return e
-    if isinstance(e, Power):
-        return power(transpose(e.arg), e.k)
     return Transpose(e)
 
 
@@ -345,6 +373,8 @@ def power(e: Expr, k: int) -> Expr:
         return inverse(e)
     if isinstance(e, Identity):
         return e
+    if isinstance(e, Transpose):
+        return transpose(power(e.arg, k))
     if isinstance(e, Inverse):
         return power(e.arg, -k)
     if isinstance(e, Power):
@@ -381,8 +411,6 @@ def vec(e: Expr) -> Expr:
         return transpose(e)
     if isinstance(e, Zero):
         return Zero(e.size, ONE)
-    if isinstance(e, Add):
-        return add(*(vec(t) for t in e.terms))
     if isinstance(e, Mul) and e.scalars:
         return mul(*e.scalars, vec(mul(*e.matrices)))
     return Vec(e)

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from ..dims import ONE
 from ..expr import (Add, Commutation, Expr, Identity, Inverse, Kron, Mul, Num, Power, ScalarPow,
-                    Transpose, Var, Zero)
+                    Transpose, Var, Vec, Zero)
 
 SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
 
@@ -23,11 +23,10 @@ def precedence(e: Expr) -> int:
         return NEGATIVE if e.value < 0 else PRODUCT - 1 if e.value.denominator != 1 else ATOM
     if isinstance(e, Kron):
         return KRONECKER
-    if isinstance(e, (Transpose, Inverse, Power)) or \
-            (isinstance(e, ScalarPow) and e.exponent.denominator == 1 and e.exponent > 0):
-        return POSTFIX
     if isinstance(e, ScalarPow):
-        return PRODUCT - 1
+        return PRODUCT - 1 if e.exponent < 0 else ATOM if e.exponent == Fraction(1, 2) else POSTFIX
+    if isinstance(e, (Transpose, Inverse, Power)):
+        return POSTFIX
     return ATOM
 
 
@@ -67,8 +66,12 @@ def is_square_commutation(e: Commutation) -> bool:
 
 def is_tight(e: Expr) -> bool:
     """Factors that read well written next to each other without a space: AX, (I + K)(I ⊗ Xᵀ)."""
-    while isinstance(e, (Transpose, Inverse, Power)):
-        e = e.arg
+    if isinstance(e, Transpose) and isinstance(e.arg, Vec):
+        return False  # vecᵀ(G) is a word
+    if isinstance(e, (Transpose, Inverse, Power)):
+        while isinstance(e, (Transpose, Inverse, Power)):
+            e = e.arg
+        return isinstance(e, (Var, Identity)) or precedence(e) < ATOM
     return isinstance(e, (Var, Identity, Commutation, Zero)) or precedence(e) < PRODUCT
 
 

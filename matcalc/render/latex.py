@@ -72,7 +72,8 @@ class LatexPrinter(Printer):
         return sign + fraction + (" " + self.product(matrices) if matrices else "")
 
     def product(self, factors: list[Expr]) -> str:
-        return " ".join(self.paren(f, PRODUCT) for f in factors)
+        return " ".join(self.group(self.print(f)) if isinstance(f, Mul) and len(factors) > 1
+                        else self.paren(f, PRODUCT) for f in factors)
 
     def _print_Kron(self, e) -> str:
         return self.paren(e.left, KRONECKER) + " \\otimes " + self.paren(e.right, KRONECKER + 1)

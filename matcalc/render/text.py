@@ -88,7 +88,8 @@ class UnicodePrinter(Printer):
     def product(self, factors: list[Expr]) -> str:
         out, previous = "", None
         for f in factors:
-            text = self.paren(f, PRODUCT)
+            text = self.group(self.print(f)) if isinstance(f, Mul) and len(factors) > 1 \
+                else self.paren(f, PRODUCT)
             if previous is not None:
                 tight = self.tight(previous) and (self.tight(f) or isinstance(previous, Num))
                 out += "" if tight else " "
@@ -99,7 +100,7 @@ class UnicodePrinter(Printer):
     def tight(self, e: Expr) -> bool:
         if isinstance(e, Var):
             return len(self._print_Var(e).rstrip("₀₁₂₃₄₅₆₇₈₉0123456789")) == 1
-        return isinstance(e, Num) or is_tight(e)
+        return isinstance(e, (Num, Mul)) or is_tight(e)
 
     def _print_Kron(self, e) -> str:
         return self.paren(e.left, KRONECKER) + self.GLYPHS["kron"] + self.paren(e.right, KRONECKER + 1)
