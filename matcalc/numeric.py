@@ -1,0 +1,93 @@
+"""Numbers for an expression: evaluate a tree with NumPy, without writing or running code.
+
+Names are bound to 2-D arrays (vectors as (n, 1)); scalars evaluate to 1×1 arrays, and vec is
+column-major, matching the printed NumPy code and the Jacobian convention.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .dims import Dim
+from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
+                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+
+
+def sizes_from(env: dict[str, np.ndarray], names: dict[str, Var]) -> dict[str, int]:
+    """The value of each size symbol, read off the arrays bound to the names."""
+    sizes: dict[str, int] = {}
+    for name, var in names.items():
+        if name in env:
+            for dim, actual in zip(var.shape, np.shape(env[name])):
+                if len(dim.symbols) == 1:
+                    sizes.setdefault(dim.symbols[0], actual // dim.coeff)
+    return sizes
+
+
+def dim_value(d: Dim, sizes: dict[str, int]) -> int:
+    value = d.coeff
+    for s in d.symbols:
+        value *= sizes[s]
+    return value
+
+
+def commutation_matrix(m: int, n: int) -> np.ndarray:
+    """K_mn, with K vec(M) = vec(Mᵀ) for M of shape m×n."""
+    return np.eye(m * n)[np.arange(m * n).reshape((m, n), order="F").ravel()]
+
+
+def _scalar(a: np.ndarray) -> np.ndarray:
+    return np.asarray(a).reshape(1, 1)
+
+
+EVALUATORS: dict[type, Callable] = {
+    Add: lambda e, v, s: sum(v[1:], v[0]),
+    Mul: lambda e, v, s: _product(e, v),
+    Transpose: lambda e, v, s: v[0].T,
+    Inverse: lambda e, v, s: np.linalg.inv(v[0]),
+    Power: lambda e, v, s: np.linalg.matrix_power(v[0], e.k),
+    Det: lambda e, v, s: _scalar(np.linalg.det(v[0])),
+    LogDet: lambda e, v, s: _scalar(np.log(np.linalg.det(v[0]))),
+    Trace: lambda e, v, s: _scalar(np.trace(v[0])),
+    Vec: lambda e, v, s: v[0].reshape(-1, 1, order="F"),
+    Kron: lambda e, v, s: np.kron(v[0], v[1]),
+    Func: lambda e, v, s: getattr(np, e.name)(v[0]),
+    ScalarPow: lambda e, v, s: v[0] ** float(e.exponent),
+    Num: lambda e, v, s: _scalar(float(e.value)),
+    Identity: lambda e, v, s: np.eye(dim_value(e.n, s)),
+    Zero: lambda e, v, s: np.zeros((dim_value(e.rows, s), dim_value(e.cols, s))),
+    Commutation: lambda e, v, s: commutation_matrix(dim_value(e.m, s), dim_value(e.n, s)),
+}
+
+
+def _product(e: Mul, values: list[np.ndarray]) -> np.ndarray:
+    scale, chain = 1.0, None
+    for factor, value in zip(e.factors, values):
+        if factor.is_scalar:
+            scale = scale * value.item()
+        else:
+            chain = value if chain is None else chain @ value
+    return _scalar(scale) if chain is None else scale * chain
+
+
+def evaluate(e: Expr, env: dict[str, np.ndarray], sizes: dict[str, int] | None = None) -> np.ndarray:
+    """The value of e as a 2-D array; shared subexpressions are computed once."""
+    from .expr import variables
+    sizes = sizes if sizes is not None else sizes_from(env, variables(e))
+    memo: dict[Expr, np.ndarray] = {}
+
+    def value(node: Expr) -> np.ndarray:
+        done = memo.get(node)
+        if done is None:
+            if isinstance(node, Var):
+                done = np.atleast_2d(np.asarray(env[node.name], dtype=float))
+                if done.shape != tuple(dim_value(d, sizes) for d in node.shape) and \
+                        node.shape[1].is_one and done.shape[0] == 1:
+                    done = done.T
+            else:
+                done = EVALUATORS[type(node)](node, [value(c) for c in node.children], sizes)
+            memo[node] = done
+        return done
+
+    return value(e)
