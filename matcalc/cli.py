@@ -90,6 +90,6 @@ def _show(result, text: str, layout: str) -> None:
 @main.command()
 def rules() -> None:
     """Print the rule table."""
-    from .ruletable import rule_table
-    for name, formula in rule_table():
+    from .rules import table
+    for name, formula in table():
         click.echo(f"{name:<24} {formula}")

@@ -187,6 +187,16 @@ def _scalar_power(node, d):
     return mul(number(p), lowered, d(node.arg)) if p != 1 else d(node.arg)
 
 
+def table() -> list[tuple[str, str]]:
+    """The rule table as (name, formula) rows, each formula the first line of its rule's docstring."""
+    rows, seen = [], set()
+    for r in RULES.values():
+        if r.jacobian not in seen:
+            seen.add(r.jacobian)
+            rows.append((r.name, r.jacobian.__doc__.strip().splitlines()[0]))
+    return rows
+
+
 # ── the engine ──
 
 class Differentiator:
