@@ -283,6 +283,8 @@ def _merge_vecs(terms: list[Expr]) -> Expr | None:
         if len(rows) != 1 or not (isinstance(rows[0], Transpose) and isinstance(rows[0].arg, Vec)):
             return None
         parts.append(mul(*scalars, rows[0].arg.arg))
+    if any(p.shape != parts[0].shape for p in parts):
+        return None
     return vecT(add(*parts))
 
 

@@ -80,9 +80,10 @@ class UnicodePrinter(Printer):
         denominator_factors = ([Num(Fraction(coeff.denominator))] if coeff.denominator != 1 else []) + bottom
         if not denominator_factors:
             return sign + numerator
-        denominator = self.product(denominator_factors)
-        if len(denominator_factors) > 1 or precedence(denominator_factors[0]) < POSTFIX:
-            denominator = self.group(denominator)
+        if len(denominator_factors) > 1:
+            denominator = self.group(self.product(denominator_factors))
+        else:
+            denominator = self.paren(denominator_factors[0], POSTFIX)
         return f"{sign}{numerator or '1'}/{denominator}"
 
     def product(self, factors: list[Expr]) -> str:
