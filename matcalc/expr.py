@@ -275,6 +275,18 @@ class ScalarPow(Expr):
         return _scalar_shape("a fractional or negative power", self.arg)
 
 
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Partial(Expr):
+    """∂F/∂X = ∂vec F / ∂(vec X)ᵀ left unexpanded: what a derivation shows before a rule
+    replaces it. The rule table never produces it; step-by-step output does."""
+    arg: Expr
+    wrt: Var
+
+    def _shape(self):
+        return (self.arg.size, self.wrt.size)
+
+
 def _describe(e: Expr) -> str:
     from .render import render
     return f"{render(e, 'unicode')} ({shape_str(e.shape)})"

@@ -11,7 +11,7 @@ import numpy as np
 
 from .dims import Dim
 from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+                   Partial, Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
 
 
 def sizes_from(env: dict[str, np.ndarray], names: dict[str, Var]) -> dict[str, int]:
@@ -80,7 +80,9 @@ def evaluate(e: Expr, env: dict[str, np.ndarray], sizes: dict[str, int] | None =
     def value(node: Expr) -> np.ndarray:
         done = memo.get(node)
         if done is None:
-            if isinstance(node, Var):
+            if isinstance(node, Partial):
+                done = finite_difference(node.arg, node.wrt, env, sizes)
+            elif isinstance(node, Var):
                 done = np.atleast_2d(np.asarray(env[node.name], dtype=float))
                 if done.shape != tuple(dim_value(d, sizes) for d in node.shape) and \
                         node.shape[1].is_one and done.shape[0] == 1:
@@ -91,3 +93,22 @@ def evaluate(e: Expr, env: dict[str, np.ndarray], sizes: dict[str, int] | None =
         return done
 
     return value(e)
+
+
+def finite_difference(f: Expr, wrt: Var, env: dict[str, np.ndarray], sizes: dict[str, int],
+                      step: float = 1e-5) -> np.ndarray:
+    """∂vec f / ∂(vec X)ᵀ by central differences: a value that owes nothing to the rule table,
+    so an unexpanded ∂F/∂X in a derivation can be checked like any other expression."""
+    x = np.atleast_2d(np.asarray(env[wrt.name], dtype=float))
+    if x.shape[0] == 1 and wrt.shape[1].is_one and not wrt.shape[0].is_one:
+        x = x.T
+    h = step * max(1.0, float(np.max(np.abs(x))))
+    columns = []
+    for k in range(x.size):
+        shift = np.zeros(x.size)
+        shift[k] = h
+        shift = shift.reshape(x.shape, order="F")
+        up = evaluate(f, {**env, wrt.name: x + shift}, sizes)
+        down = evaluate(f, {**env, wrt.name: x - shift}, sizes)
+        columns.append(((up - down) / (2 * h)).reshape(-1, order="F"))
+    return np.stack(columns, axis=1)

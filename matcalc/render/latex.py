@@ -127,5 +127,8 @@ class LatexPrinter(Printer):
         name = "\\ln" if e.name == "log" else "\\" + e.name
         return f"{name}{self.group(self.print(e.arg))}"
 
+    def _print_Partial(self, e) -> str:
+        return f"\\frac{{\\partial {self.paren(e.arg, POSTFIX)}}}{{\\partial {self.print(e.wrt)}}}"
+
 
 __all__ = ["LatexPrinter", "POSTFIX"]

@@ -89,6 +89,10 @@ class NumpyPrinter(Printer):
     def _print_Func(self, e) -> str:
         return f"np.{e.name}({self.print(e.arg)})"
 
+    def _print_Partial(self, e) -> str:
+        from ..errors import MatcalcError
+        raise MatcalcError("an unexpanded derivative ∂F/∂X has no NumPy form")
+
 
 def numpy_code(e: Expr, variables: dict[str, Var]) -> str:
     """The expression as code; a 1×1 result is made a 2-D array too."""

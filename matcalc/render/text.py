@@ -21,7 +21,7 @@ class UnicodePrinter(Printer):
     """The article's notation. Glyphs that ASCII lacks are looked up in one table."""
 
     GLYPHS = {"T": "ᵀ", "-1": "⁻¹", "-T": "⁻ᵀ", "kron": " ⊗ ", "minus": "−", "vecT": "vecᵀ",
-              "sqrt": "√", "ln": "ln"}
+              "sqrt": "√", "ln": "ln", "partial": "∂"}
     unicode = True
 
     # ── leaves ──
@@ -156,10 +156,14 @@ class UnicodePrinter(Printer):
         name = self.GLYPHS["ln"] if e.name == "log" else e.name
         return f"{name}({self.print(e.arg)})"
 
+    def _print_Partial(self, e) -> str:
+        d = self.GLYPHS["partial"]
+        return f"{d}{self.paren(e.arg, POSTFIX)}/{d}{self.print(e.wrt)}"
+
 
 class AsciiPrinter(UnicodePrinter):
     GLYPHS = {"T": "^T", "-1": "^-1", "-T": "^-T", "kron": " (x) ", "minus": "-",
-              "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln"}
+              "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln", "partial": "d"}
     unicode = False
 
 
