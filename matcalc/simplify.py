@@ -8,14 +8,42 @@ like terms and common factors collected. A scalar function's Jacobian ends as on
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, Iterator
 
 from .dims import ONE
 from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
                    Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
+
+# ── naming the identities as they fire ──────────────────────────────────────────────────
+
+_TRACE: ContextVar[list | None] = ContextVar("simplify_trace", default=None)
+
+
+@contextmanager
+def tracing() -> Iterator[list]:
+    """Record, while the block runs, each named identity that fires as (name, before, after).
+
+    Step-by-step output uses it to say why an expression changed; outside such a block the
+    record is None and naming an identity costs one lookup.
+    """
+    token = _TRACE.set([])
+    try:
+        yield _TRACE.get()
+    finally:
+        _TRACE.reset(token)
+
+
+def _fired(name: str, before, after):
+    """Note that the identity `name` rewrote `before` as `after`; returns `after`."""
+    trace = _TRACE.get()
+    if trace is not None:
+        trace.append((name, before, after))
+    return after
 
 
 def number(value) -> Num:
@@ -150,6 +178,18 @@ PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, i
                                     kron_vec, commutation_vec, commutation_left,
                                     commutation_inverse, powers)
 
+IDENTITY_NAMES: dict[Callable, str] = {
+    mixed_product: "mixed-product identity",
+    vec_trace: "vec–trace identity",
+    vec_commutation: "commutation identity",
+    inner_product: "vec–trace identity",
+    kron_vec: "vec–Kronecker identity",
+    commutation_vec: "commutation identity",
+    commutation_left: "commutation identity",
+    commutation_inverse: "commutation identity",
+    powers: "power identity",
+}
+
 
 def _reduce_chain(chain: list[Expr]) -> list[Expr]:
     """Apply the pair rules to neighbours until none applies; identities drop out."""
@@ -158,6 +198,7 @@ def _reduce_chain(chain: list[Expr]) -> list[Expr]:
         for pair_rule in PAIR_RULES:
             replacement = pair_rule(chain[i], chain[i + 1])
             if replacement is not None:
+                _fired(IDENTITY_NAMES[pair_rule], tuple(chain[i:i + 2]), replacement)
                 chain[i:i + 2] = [f for r in replacement for f in _factors(r)]
                 chain[:] = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
                 i = 0
@@ -174,9 +215,11 @@ def _product_inverse(chain: list[Expr]) -> list[Expr]:
             inner = list(f.arg.factors)
             k = len(inner)
             if chain[i + 1:i + 1 + k] == inner:
-                return chain[:i] + [Identity(f.shape[0])] + chain[i + 1 + k:]
+                return _fired("inverse identity", tuple(chain),
+                              chain[:i] + [Identity(f.shape[0])] + chain[i + 1 + k:])
             if i >= k and chain[i - k:i] == inner:
-                return chain[:i - k] + [Identity(f.shape[0])] + chain[i + 1:]
+                return _fired("inverse identity", tuple(chain),
+                              chain[:i - k] + [Identity(f.shape[0])] + chain[i + 1:])
     return chain
 
 
@@ -193,6 +236,8 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
             coeff *= s.value
             continue
         base, exponent = (s.arg, s.exponent) if isinstance(s, ScalarPow) else (s, Fraction(1))
+        if base in powers:
+            _fired("power identity", base, exponent)
         powers[base] = powers.get(base, Fraction(0)) + exponent
     rebuilt = [spow(b, e) for b, e in powers.items() if e != 0]
     out = []
@@ -232,7 +277,8 @@ def _distribute(coeff: Fraction, scalars: list[Expr], chain: list[Expr]) -> Expr
     head, terms, tail = chain[0], chain[1].terms, chain[2:]
     if not any(_absorbs(head, t) for t in terms):
         return None
-    return add(*(mul(Num(coeff), *scalars, head, t, *tail) for t in terms))
+    return _fired("distributive law", chain,
+                  add(*(mul(Num(coeff), *scalars, head, t, *tail) for t in terms)))
 
 
 def _absorbs(row: Expr, term: Expr) -> bool:
@@ -254,6 +300,8 @@ def add(*terms: Expr) -> Expr:
         if isinstance(t, Zero):
             continue
         c, rest = split_coefficient(t)
+        if rest in coefficients:
+            _fired("like terms", rest, c)
         coefficients[rest] = coefficients.get(rest, Fraction(0)) + c
     collected = [with_coefficient(c, rest) for rest, c in coefficients.items() if c != 0]
     if not collected:
@@ -285,7 +333,7 @@ def _merge_vecs(terms: list[Expr]) -> Expr | None:
         parts.append(mul(*scalars, rows[0].arg.arg))
     if any(p.shape != parts[0].shape for p in parts):
         return None
-    return vecT(add(*parts))
+    return _fired("linearity of vec", tuple(terms), vecT(add(*parts)))
 
 
 def _common_factor(terms: list[Expr]) -> Expr | None:
@@ -308,12 +356,13 @@ def _common_factor(terms: list[Expr]) -> Expr | None:
         if side == 0 and row_gradient(end) is not None and any(_absorbs(end, r) for r in rests):
             continue  # vecᵀ(G) is distributed over such sums, not factored out of them
         inner = add(*rests)
-        return mul(inner, end) if side == -1 else mul(end, inner)
+        return _fired("common factor", tuple(terms),
+                      mul(inner, end) if side == -1 else mul(end, inner))
     scalar_sets = [[f for f in c if f.is_scalar and not isinstance(f, Num)] for c in chains]
     common = [s for s in scalar_sets[0] if all(s in other for other in scalar_sets[1:])]
     if common:
         rests = [mul(*[f for f in c if f not in common]) for c in chains]
-        return mul(*common, add(*rests))
+        return _fired("common factor", tuple(terms), mul(*common, add(*rests)))
     return None
 
 
@@ -323,20 +372,23 @@ def transpose(e: Expr) -> Expr:
     if e.is_scalar:
         return e
     if isinstance(e, Transpose):
-        return e.arg
+        return _fired("double transpose", e, e.arg)
     if isinstance(e, Identity):
         return e
     if isinstance(e, Zero):
         return Zero(e.cols, e.rows)
     if isinstance(e, Commutation):
-        return commutation(e.n, e.m)
+        return _fired("commutation identity", e, commutation(e.n, e.m))
     if isinstance(e, Mul):
-        return mul(*e.scalars, *(transpose(f) for f in reversed(e.matrices)))
+        return _fired("transpose of a product", e,
+                      mul(*e.scalars, *(transpose(f) for f in reversed(e.matrices))))
     if isinstance(e, Add):
         flipped = [transpose(t) for t in e.terms]
-        return e if set(flipped) == set(e.terms) else add(*flipped)
+        return e if set(flipped) == set(e.terms) else \
+            _fired("transpose of a sum", e, add(*flipped))
     if isinstance(e, Kron):
-        return kron(transpose(e.left), transpose(e.right))
+        return _fired("transpose of a Kronecker product", e,
+                      kron(transpose(e.left), transpose(e.right)))
     if isinstance(e, Inverse) and transpose(e.arg) is e.arg:
         return e
     return Transpose(e)
@@ -346,15 +398,16 @@ def inverse(e: Expr) -> Expr:
     if e.is_scalar:
         return spow(e, Fraction(-1))
     if isinstance(e, Inverse):
-        return e.arg
+        return _fired("double inverse", e, e.arg)
     if isinstance(e, Identity):
         return e
     if isinstance(e, Commutation):
-        return commutation(e.n, e.m)
+        return _fired("commutation identity", e, commutation(e.n, e.m))
     if isinstance(e, Transpose):
-        return transpose(inverse(e.arg))
+        return _fired("inverse of a transpose", e, transpose(inverse(e.arg)))
     if isinstance(e, Kron):
-        return kron(inverse(e.left), inverse(e.right))
+        return _fired("inverse of a Kronecker product", e,
+                      kron(inverse(e.left), inverse(e.right)))
     if isinstance(e, Power):
         return power(e.arg, -e.k)
     if isinstance(e, Mul) and e.scalars:
@@ -394,9 +447,9 @@ def kron(a: Expr, b: Expr) -> Expr:
     ca, ra = split_coefficient(a)
     cb, rb = split_coefficient(b)
     if ca * cb != 1:
-        return mul(Num(ca * cb), kron(ra, rb))
+        return _fired("scalars out of a Kronecker product", (a, b), mul(Num(ca * cb), kron(ra, rb)))
     if a.shape[0] == ONE and b.shape[0] == ONE:  # rows: bᵀ ⊗ aᵀ = vecᵀ(abᵀ)
-        return vecT(mul(transpose(b), a))
+        return _fired("vec of an outer product", (a, b), vecT(mul(transpose(b), a)))
     return Kron(a, b)
 
 
@@ -414,7 +467,7 @@ def vec(e: Expr) -> Expr:
     if isinstance(e, Zero):
         return Zero(e.size, ONE)
     if isinstance(e, Mul) and e.scalars:
-        return mul(*e.scalars, vec(mul(*e.matrices)))
+        return _fired("linearity of vec", e, mul(*e.scalars, vec(mul(*e.matrices))))
     return Vec(e)
 
 
@@ -430,13 +483,13 @@ def trace(e: Expr) -> Expr:
     if isinstance(e, Identity) and e.n.value is not None:
         return number(e.n.value)
     if isinstance(e, Add):
-        return add(*(trace(t) for t in e.terms))
+        return _fired("linearity of the trace", e, add(*(trace(t) for t in e.terms)))
     if isinstance(e, Mul) and e.scalars:
-        return mul(*e.scalars, trace(mul(*e.matrices)))
+        return _fired("linearity of the trace", e, mul(*e.scalars, trace(mul(*e.matrices))))
     if isinstance(e, Transpose):
-        return trace(e.arg)
+        return _fired("trace of a transpose", e, trace(e.arg))
     if isinstance(e, Kron):
-        return mul(trace(e.left), trace(e.right))
+        return _fired("trace of a Kronecker product", e, mul(trace(e.left), trace(e.right)))
     return Trace(e)
 
 
@@ -446,9 +499,9 @@ def det(e: Expr) -> Expr:
     if isinstance(e, Identity):
         return ONE_NUM
     if isinstance(e, Transpose):
-        return det(e.arg)
+        return _fired("determinant of a transpose", e, det(e.arg))
     if isinstance(e, Inverse):
-        return spow(det(e.arg), Fraction(-1))
+        return _fired("determinant of an inverse", e, spow(det(e.arg), Fraction(-1)))
     return Det(e)
 
 
@@ -458,9 +511,9 @@ def logdet(e: Expr) -> Expr:
     if isinstance(e, Identity):
         return ZERO
     if isinstance(e, Transpose):
-        return logdet(e.arg)
+        return _fired("determinant of a transpose", e, logdet(e.arg))
     if isinstance(e, Inverse):
-        return mul(number(-1), logdet(e.arg))
+        return _fired("determinant of an inverse", e, mul(number(-1), logdet(e.arg)))
     return LogDet(e)
 
 
