@@ -38,6 +38,16 @@ def tracing() -> Iterator[list]:
         _TRACE.reset(token)
 
 
+@contextmanager
+def _unrecorded() -> Iterator[None]:
+    """For a test that builds expressions only to compare them: nothing it does is a step."""
+    token = _TRACE.set(None)
+    try:
+        yield
+    finally:
+        _TRACE.reset(token)
+
+
 def _fired(name: str, before, after):
     """Note that the identity `name` rewrote `before` as `after`; returns `after`."""
     trace = _TRACE.get()
@@ -383,15 +393,21 @@ def transpose(e: Expr) -> Expr:
         return _fired("transpose of a product", e,
                       mul(*e.scalars, *(transpose(f) for f in reversed(e.matrices))))
     if isinstance(e, Add):
-        flipped = [transpose(t) for t in e.terms]
+        with _unrecorded():
+            flipped = [transpose(t) for t in e.terms]
         return e if set(flipped) == set(e.terms) else \
             _fired("transpose of a sum", e, add(*flipped))
     if isinstance(e, Kron):
         return _fired("transpose of a Kronecker product", e,
                       kron(transpose(e.left), transpose(e.right)))
-    if isinstance(e, Inverse) and transpose(e.arg) is e.arg:
-        return e
+    if isinstance(e, Inverse) and _is_symmetric(e.arg):
+        return _fired("symmetry", Transpose(e), e)
     return Transpose(e)
+
+
+def _is_symmetric(e: Expr) -> bool:
+    with _unrecorded():
+        return transpose(e) is e
 
 
 def inverse(e: Expr) -> Expr:
