@@ -1,0 +1,236 @@
+"""A derivation shown step by step, the way the article writes one.
+
+∂F/∂X is first written, by F's rule, in terms of the derivatives of F's operands; then each
+derivative still unexpanded is replaced by its own rule, one rule a step, from the top down
+(∂X/∂X = I is put in as soon as it appears); then the simplifier's named identities turn the
+result into the answer, one step for each node where identities fired.
+
+Every step is a whole expression equal to the Jacobian: an unexpanded derivative is a node
+of its own (Partial), valued numerically by finite differences, so each line can be checked,
+not only the last.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from . import build
+from .expr import Add, Expr, Identity, Kron, Mul, Num, Partial, Var, Zero
+from .render import render
+from .rules import RULES, Differentiator
+from .simplify import CONSTRUCTORS, simplify, tracing
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: the rule or identities used, and the Jacobian after them."""
+    rule: str
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """∂F/∂X = steps[0].expr = steps[1].expr = … = the answer."""
+    start: Partial
+    steps: tuple[Step, ...]
+
+    @property
+    def answer(self) -> Expr:
+        return self.steps[-1].expr if self.steps else self.start
+
+    def render(self, fmt: str = "unicode") -> str:
+        """Plain text (unicode, ascii) reading top to bottom, or a LaTeX aligned block."""
+        if fmt == "latex":
+            return latex_block(self)
+        if fmt not in ("unicode", "ascii"):
+            raise ValueError(f"a derivation prints as unicode, ascii or latex, not {fmt}")
+        lines = [render(self.start, fmt)]
+        for step in self.steps:
+            lines.append(f"    ({rule_text(step.rule, fmt)})")
+            lines.append(f"  = {render(step.expr, fmt)}")
+        return "\n".join(lines)
+
+
+def rule_text(rule: str, fmt: str) -> str:
+    if fmt == "ascii":
+        return rule.replace("–", "-")
+    if fmt == "latex":
+        return rule.replace("–", "--")
+    return rule
+
+
+def latex_block(derivation: Derivation) -> str:
+    """An amsmath aligned block: the question, then one `&= … && \\text{rule}` line a step."""
+    lines = []
+    for k, step in enumerate(derivation.steps):
+        left = render(derivation.start, "latex") if k == 0 else ""
+        lines.append(f"{left} &= {render(step.expr, 'latex')} "
+                     f"&& \\text{{{rule_text(step.rule, 'latex')}}}")
+    if not lines:
+        lines.append(f"{render(derivation.start, 'latex')} & ")
+    return "\\begin{aligned}\n" + "\\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def derivation(question: Expr, wrt: Var, answer: Expr | None = None) -> Derivation:
+    """The steps from ∂question/∂wrt to `answer` (by default, what the simplifier makes)."""
+    start = Partial(question, wrt)
+    steps: list[Step] = []
+    with tracing() as fired:
+        expr = simplify(question)
+    if expr is not question:
+        steps.append(Step(_label(fired) or "simplification", Partial(expr, wrt)))
+    steps.extend(rule_steps(expr, wrt))
+    current = steps[-1].expr if steps else start
+    steps.extend(simplification_steps(current, previous=render(current)))
+    if answer is not None and steps and steps[-1].expr is not answer \
+            and render(steps[-1].expr) != render(answer):
+        steps.append(Step("simplification", answer))
+    return Derivation(start, tuple(steps))
+
+
+# ── the rules, one at a time ────────────────────────────────────────────────────────────
+
+class _Unexpanded(Differentiator):
+    """A rule's view of its operands' derivatives: left unexpanded, except ∂X/∂X = I and
+    the zero derivative of a constant."""
+
+    def __call__(self, e: Expr) -> Expr:
+        if e is self.wrt:
+            return Identity(e.size)
+        if not self.depends(e):
+            return Zero(e.size, self.wrt.size)
+        return Partial(e, self.wrt)
+
+
+def rule_steps(expr: Expr, wrt: Var) -> list[Step]:
+    """Expand ∂expr/∂wrt top down, one rule a step, until no unexpanded derivative is left."""
+    d = _Unexpanded(wrt)
+    first = d(expr)
+    if not isinstance(first, Partial):
+        rule = "variable rule" if expr is wrt else "constant rule"
+        return [Step(rule, first)]
+    current: Expr = first
+    steps = []
+    while (pending := _first_partial(current)) is not None:
+        rule = RULES[type(pending.arg)]
+        expansion = tidy(rule.jacobian(pending.arg, d))
+        current = tidy(substitute(current, {pending: expansion}))
+        steps.append(Step(rule.name, current))
+    return steps
+
+
+def _first_partial(e: Expr) -> Partial | None:
+    if isinstance(e, Partial):
+        return e
+    for child in e.children:
+        found = _first_partial(child)
+        if found is not None:
+            return found
+    return None
+
+
+# ── the identities, one node at a time ──────────────────────────────────────────────────
+
+def simplification_steps(expr: Expr, previous: str | None = None) -> list[Step]:
+    """Simplify bottom-up as `simplify` does; after each node where named identities fired,
+    a step shows the whole expression with every node done so far replaced by its result."""
+    done: dict[Expr, Expr] = {}
+    steps: list[Step] = []
+    shown = [render(expr) if previous is None else previous]
+
+    def show(rule: str, whole: Expr) -> None:
+        text = render(whole)
+        if text != shown[-1]:
+            steps.append(Step(rule, whole))
+            shown.append(text)
+
+    def visit(node: Expr) -> Expr:
+        result = done.get(node)
+        if result is not None:
+            return result
+        children = [visit(c) for c in node.children]
+        build_node = CONSTRUCTORS.get(type(node))
+        with tracing() as fired:
+            result = node if build_node is None else build_node(node, children)
+        done[node] = result
+        if fired:
+            show(_label(fired), substitute(expr, done))
+        return result
+
+    show("simplification", visit(expr))
+    return steps
+
+
+def _label(fired: list) -> str:
+    return ", ".join(dict.fromkeys(name for name, _, _ in fired))
+
+
+# ── rebuilding trees ────────────────────────────────────────────────────────────────────
+
+def substitute(e: Expr, replacements: dict[Expr, Expr], memo: dict | None = None) -> Expr:
+    """e with each node in `replacements` replaced, rebuilt without any algebra."""
+    memo = {} if memo is None else memo
+    if e in replacements:
+        return replacements[e]
+    done = memo.get(e)
+    if done is None:
+        done = rebuild(e, [substitute(c, replacements, memo) for c in e.children])
+        memo[e] = done
+    return done
+
+
+def rebuild(e: Expr, children: list[Expr]) -> Expr:
+    """The node e with new children; products and sums are flattened, nothing else changes."""
+    if all(new is old for new, old in zip(children, e.children)):
+        return e
+    if isinstance(e, Add):
+        return build.add(*children)
+    if isinstance(e, Mul):
+        return build.mul(*children)
+    if isinstance(e, Kron):
+        return Kron(*children)
+    return type(e)(*(children[0] if f.name == "arg" else getattr(e, f.name)
+                     for f in fields(e) if f.init))
+
+
+def tidy(e: Expr, memo: dict | None = None) -> Expr:
+    """What a derivation leaves unsaid: I factors, zero terms and products with a zero factor
+    drop out, and the numbers of a product gather in front."""
+    memo = {} if memo is None else memo
+    done = memo.get(e)
+    if done is not None:
+        return done
+    children = [tidy(c, memo) for c in e.children]
+    if isinstance(e, Mul):
+        done = _tidy_product(e, children)
+    elif isinstance(e, Add):
+        terms = [t for t in children if not isinstance(t, Zero)]
+        done = build.add(*terms) if terms else Zero(*e.shape)
+    elif isinstance(e, Kron) and any(isinstance(c, Zero) for c in children):
+        done = Zero(*e.shape)
+    elif isinstance(e, Kron) and any(isinstance(c, Identity) and c.n.is_one for c in children):
+        left, right = children
+        done = right if isinstance(left, Identity) and left.n.is_one else left
+    else:
+        done = rebuild(e, children)
+    memo[e] = done
+    return done
+
+
+def _tidy_product(e: Mul, children: list[Expr]) -> Expr:
+    flat = list(build.mul(*children).factors) if len(children) > 1 else children
+    if any(isinstance(f, Zero) for f in flat):
+        return Zero(*e.shape)
+    coefficient = 1
+    for f in flat:
+        if isinstance(f, Num):
+            coefficient *= f.value
+    rest = [f for f in flat if not isinstance(f, Num)]
+    if coefficient == 0:
+        return Zero(*e.shape)
+    identities = [f for f in rest if isinstance(f, Identity)]
+    if identities:
+        keep = [] if any(not f.is_scalar and not isinstance(f, Identity) for f in rest) \
+            else identities[:1]
+        rest = [f for f in rest if not isinstance(f, Identity)] + keep
+    factors = ([build.number(coefficient)] if coefficient != 1 or not rest else []) + rest
+    return factors[0] if len(factors) == 1 else build.mul(*factors)
