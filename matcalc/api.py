@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .dims import Dim
+from .dims import Dim, shape_str
 from .errors import MatcalcError, VariableError
 from .expr import Expr, Var, Zero, variables
 from .parser import Parser, Question
@@ -51,6 +51,7 @@ class Derivative:
     raw: Expr
     jacobian: Expr
     steps: list = field(repr=False, default_factory=list)
+    order: int = 1
 
     @property
     def expr(self) -> Expr:
@@ -63,12 +64,38 @@ class Derivative:
     @cached_property
     def gradient(self) -> Expr | None:
         """G with X's shape, for a scalar function: ∂f/∂X = vecᵀ(G)."""
-        if not self.expr.is_scalar:
+        if not self.expr.is_scalar or self.order != 1:
             return None
         return gradient_of(self.jacobian, self.wrt)
 
+    @cached_property
+    def hessian(self) -> Expr:
+        """∂²f / ∂vec X ∂vecᵀX = ∂vec G / ∂vecᵀX, a (pq)×(pq) matrix, for a scalar f."""
+        return self.second().jacobian
+
+    def second(self) -> Derivative:
+        """The Hessian as a Derivative of its own (order 2): the Jacobian of the gradient."""
+        if self.order != 1 or not self.expr.is_scalar:
+            if self.order != 1:
+                raise MatcalcError("matcalc derives to order 1 or 2")
+            raise MatcalcError(f"a second derivative needs a scalar expression, but "
+                               f"{render(self.expr)} is {shape_str(self.expr.shape)}")
+        raw, steps = jacobian(self.gradient, self.wrt)
+        return Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2)
+
+    @cached_property
+    def derivation(self):
+        """The derivation step by step (matcalc.steps.Derivation), ending at the answer."""
+        from .steps import derivation
+        if self.order != 1:
+            raise MatcalcError("step-by-step derivations are shown for first derivatives")
+        return derivation(self.expr, self.wrt, self.jacobian)
+
     def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
         if layout == "gradient":
+            if self.order != 1:
+                raise MatcalcError("a second derivative has no gradient layout; it is the "
+                                   "Hessian ∂²f/∂vecX∂vecᵀX")
             if self.gradient is None:
                 raise MatcalcError("--layout gradient needs a scalar expression, but "
                                    f"{render(self.expr)} is a matrix; use the Jacobian layout")
@@ -115,8 +142,12 @@ def _is_zero(e: Expr) -> bool:
     return isinstance(e, Num) and e.value == 0
 
 
-def derive(text: str, wrt: str | None = None, shapes: dict | None = None) -> Derivative:
-    """Differentiate `text` (the input language) with respect to the variable named `wrt`."""
+def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
+           order: int = 1) -> Derivative:
+    """Differentiate `text` (the input language) with respect to the variable named `wrt`;
+    order=2 gives the Hessian ∂²f/∂vecX∂vecᵀX of a scalar expression."""
+    if order not in (1, 2):
+        raise MatcalcError(f"matcalc derives to order 1 or 2, not {order}")
     parser = Parser(text, parse_shapes(shapes))
     question = parser.question()
     names = variables(question.expr)
@@ -134,4 +165,5 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None) -> Der
         raise VariableError(f"'{name}' is not a variable name")
     var = names.get(name) or parser.variable(name)
     raw, steps = jacobian(simplify(question.expr), var)
-    return Derivative(question, var, raw, simplify(raw), steps)
+    first = Derivative(question, var, raw, simplify(raw), steps)
+    return first.second() if order == 2 else first
