@@ -57,13 +57,20 @@ shape_option = click.option(
 @click.option("--layout", type=click.Choice(["jacobian", "gradient"]), default="jacobian",
               show_default=True, help="The Jacobian ∂vec F/∂vecᵀX, or for a scalar F the "
               "gradient matrix G (∂F/∂X = vecᵀ(G)).")
+@click.option("--steps", is_flag=True, help="Show the derivation, one rule or identity a step.")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2: the Hessian ∂²f/∂vecX∂vecᵀX of a scalar EXPR.")
 @shape_option
-def derive(expr: str, wrt: str | None, fmt: str, layout: str, shapes: tuple[str, ...]) -> None:
+def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
+           shapes: tuple[str, ...]) -> None:
     """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
     """
-    result = derive_expression(expr, wrt, _shapes(shapes))
+    result = derive_expression(expr, wrt, _shapes(shapes), order=order)
+    if steps:
+        _print_steps(result, fmt, layout)
+        return
     text = result.render(fmt, layout)
     if fmt == "unicode" and sys.stdout.isatty():
         _show(result, text, layout)
@@ -83,8 +90,34 @@ def _show(result, text: str, layout: str) -> None:
     console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
     f, x = render(result.expr), result.wrt.name
     label = f"∂{f}/∂{x}" if layout == "jacobian" else f"gradient of {f} by {x}"
+    if result.order == 2:
+        label = f"∂²{f}/∂vec{x}∂vecᵀ{x}"
     console.print(Text(label + " =", style="dim"))
     console.print(Text(text, style="bold"))
+
+
+def _print_steps(result, fmt: str, layout: str) -> None:
+    """A derivation: plain text or LaTeX; on a terminal, rule names dim and the answer bold."""
+    if fmt == "numpy" or layout == "gradient":
+        raise MatcalcError("--steps shows the derivation of the Jacobian in unicode, ascii "
+                           "or latex; leave out --format numpy and --layout gradient")
+    derivation = result.derivation
+    if fmt != "unicode" or not sys.stdout.isatty():
+        click.echo(derivation.render(fmt))
+        return
+    import os
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from .render import render
+
+    console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
+    console.print(Text(render(derivation.start)))
+    for k, step in enumerate(derivation.steps):
+        console.print(Text("    " + step.rule, style="dim"))
+        last = k == len(derivation.steps) - 1
+        console.print(Text("  = ") + Text(render(step.expr), style="bold" if last else ""))
 
 
 @main.command()
