@@ -1,0 +1,275 @@
+"""Check a claimed derivative: the user's own answer against matcalc's, numerically.
+
+The claim is written in the input language, in either layout: a gradient G of X's shape
+(for a scalar function, ∂f/∂X = vecᵀ(G)) or the Jacobian ∂vec F/∂vecᵀX itself, written with
+vec, ⊗ and the commutation matrix. In a claim, `I` is an identity matrix and `K` a
+commutation matrix; their sizes are the ones that make the claim fit the answer's shape,
+chosen from the sizes of the question (n, m, mn, n², …). Where that is ambiguous, or to be
+explicit, write the size: `I_n`, `I_3`, `I_mn` (the product m·n), `K_mn` (one letter or
+digit a size). A question that has variables named I or K keeps them as variables.
+
+Both sides are evaluated at random well-conditioned points with matcalc.numeric (no code is
+written or run) and compared.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .api import Derivative, derive, parse_shapes
+from .dims import ONE, Dim, shape_str
+from .errors import MatcalcError, ParseError, ShapeError
+from .expr import (Commutation, Det, Expr, Func, Identity, Inverse, LogDet, ScalarPow, Var,
+                   variables)
+from .numeric import evaluate
+from .parser import Parser
+from .render import render
+
+POINTS = 3
+MAX_SIZE_CHOICES = 4096
+RELATIVE_TOLERANCE = 1e-7
+
+
+@dataclass
+class Verdict:
+    """The outcome of a check; `difference` is the largest absolute gap over the points."""
+    agree: bool
+    layout: str            # "gradient" or "jacobian"
+    claim: Expr
+    answer: Expr           # matcalc's answer, in the claim's layout
+    difference: float
+    relative: float
+    points: int
+    derivative: Derivative
+
+    def report(self, fmt: str = "unicode") -> str:
+        shown = render(self.answer, fmt)
+        if self.agree:
+            return (f"agree: the claim equals matcalc's answer ({self.layout} layout) at "
+                    f"{self.points} random points")
+        return (f"disagree: the claim differs from matcalc's answer by up to "
+                f"{self.difference:.3g} (relative {self.relative:.3g}) at {self.points} random "
+                f"points\nmatcalc's answer ({self.layout} layout): {shown}")
+
+
+def check(text: str, wrt: str | None = None, claim: str = "", shapes: dict | None = None,
+          points: int = POINTS, seed: int = 0) -> Verdict:
+    """Compare `claim` with matcalc's derivative of `text` by `wrt` at random points."""
+    if not claim.strip():
+        raise MatcalcError("give the claimed answer, e.g. --claim \"inv(X)^T\"")
+    derivative = derive(text, wrt, shapes)
+    names = derivative.names
+    jacobian_shape = derivative.jacobian.shape
+    scalar = derivative.expr.is_scalar
+    wanted = {jacobian_shape} | ({derivative.wrt.shape} if scalar else set())
+    envs, sizes = random_points(derivative, points, seed)
+    claimed = read_claim(claim, names, parse_shapes(shapes), wanted, envs[0], sizes)
+
+    layout = "gradient" if scalar and claimed.shape == derivative.wrt.shape else "jacobian"
+    answer = derivative.jacobian
+    if layout == "gradient":
+        try:
+            answer = derivative.gradient
+        except MatcalcError:
+            answer = None
+    difference = scale = 0.0
+    for env in envs:
+        exact = evaluate(derivative.jacobian, env, sizes)
+        value = evaluate(claimed, env, sizes)
+        if layout == "gradient":  # compare vecᵀ(G) with the Jacobian row
+            value = value.reshape(1, -1, order="F")
+        gap = np.abs(value - exact)
+        difference = max(difference, float(np.max(gap)) if np.all(np.isfinite(gap)) else np.inf)
+        scale = max(scale, float(np.max(np.abs(exact))))
+    relative = difference / scale if scale else difference
+    agree = difference <= RELATIVE_TOLERANCE * max(1.0, scale)
+    return Verdict(agree, layout, claimed, answer if answer is not None else derivative.jacobian,
+                   difference, relative, len(envs), derivative)
+
+
+# ── reading the claim ───────────────────────────────────────────────────────────────────
+
+class ClaimParser(Parser):
+    """The input language, plus I and K; names must be the question's."""
+
+    def __init__(self, text, shapes, question_names: dict[str, Var], size_choices=()):
+        super().__init__(text, shapes)
+        self.question_names = question_names
+        self.size_choices = iter(size_choices)
+
+    def variable(self, name: str) -> Expr:
+        if name in self.question_names:
+            return self.question_names[name]
+        where = self.tokens[self.i - 1].pos
+        if name in ("I", "K"):
+            choice = next(self.size_choices, None)
+            if choice is None:
+                return Identity(ONE) if name == "I" else Commutation(ONE, ONE)
+            return Identity(choice) if name == "I" else Commutation(*choice)
+        if name.startswith(("I_", "K_")):
+            return self.sized(name, where)
+        raise ParseError(f"the claim uses the name {name}, which the question does not have",
+                         self.text, where)
+
+    def sized(self, name: str, where: int) -> Expr:
+        """I_n, I_3, I_mn; K_mn with one letter or digit a size."""
+        known = {s for v in self.question_names.values() for d in v.shape for s in d.symbols}
+        suffix = name[2:]
+
+        def size(part: str) -> Dim:
+            if part.isdigit() and int(part) > 0:
+                return Dim(int(part))
+            if part in known:
+                return Dim.of(part)
+            raise ParseError(f"unknown size '{part}' in {name}; the question's sizes are "
+                             f"{', '.join(sorted(known)) or 'numbers only'}", self.text, where)
+
+        if name[0] == "I":
+            if suffix in known or suffix.isdigit():
+                return Identity(size(suffix))
+            dim = ONE
+            for part in suffix:
+                dim = dim * size(part)
+            return Identity(dim)
+        if len(suffix) != 2:
+            raise ParseError(f"write the commutation matrix as K_mn with two one-letter sizes, "
+                             f"or as K and let matcalc find its size", self.text, where)
+        return Commutation(size(suffix[0]), size(suffix[1]))
+
+
+def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
+               env: dict, sizes: dict[str, int]) -> Expr:
+    """The claim as an expression; the sizes of a bare I or K are those that fit `wanted`."""
+    kinds = _unsized_kinds(text, names)
+    if not kinds:
+        return _fitting(_parse_claim(text, shapes, names, ()), wanted)
+    dims = sorted({d for v in names.values() for d in v.shape}, key=str)
+    identity_sizes = list(dict.fromkeys(dims + [a * b for a in dims for b in dims if
+                                                not a.is_one and not b.is_one]))
+    commutation_sizes = [(a, b) for a in dims for b in dims if not a.is_one and not b.is_one]
+    options = [identity_sizes if kind == "I" else commutation_sizes for kind in kinds]
+    if np.prod([len(o) for o in options], dtype=float) > MAX_SIZE_CHOICES:
+        raise MatcalcError("the claim has too many I and K of unknown size; write their "
+                           "sizes: I_n, K_mn")
+    fits = []
+    for choice in itertools.product(*options):
+        try:
+            expr = _parse_claim(text, shapes, names, choice)
+        except ShapeError:
+            continue
+        if expr.shape in wanted:
+            fits.append((choice, expr))
+    if not fits:
+        raise MatcalcError("matcalc found no sizes for I and K that make the claim the "
+                           f"shape of the answer ({_wanted_text(wanted)}); write them: I_n, K_mn")
+    values = [evaluate(expr, env, sizes) for _, expr in fits]
+    differ = [k for k, v in enumerate(values)
+              if v.shape != values[0].shape or not np.allclose(v, values[0])]
+    if differ:
+        readings = " or ".join(_sized_names(kinds, fits[k][0]) for k in (0, differ[0]))
+        raise MatcalcError(f"the sizes of I and K in the claim are ambiguous ({readings}); "
+                           "write them, e.g. I_n, I_mn, K_mn")
+    return fits[0][1]
+
+
+def _sized_names(kinds: list[str], choice: tuple) -> str:
+    def name(kind, size):
+        return f"I_{size}" if kind == "I" else f"K_{size[0]}{size[1]}"
+    return ", ".join(name(kind, size) for kind, size in zip(kinds, choice))
+
+
+def _parse_claim(text: str, shapes: dict, names: dict[str, Var], choice: tuple) -> Expr:
+    question = ClaimParser(text, shapes, names, choice).question()
+    if question.wrt is not None:
+        raise ParseError("write the claimed derivative itself, not d…/dX", text, 0)
+    return question.expr
+
+
+def _unsized_kinds(text: str, names: dict[str, Var]) -> list[str]:
+    """"I" or "K" for each bare I or K in the claim, in reading order."""
+    from .parser import tokenize
+    return [t.text for t in tokenize(text)
+            if t.kind == "name" and t.text in ("I", "K") and t.text not in names]
+
+
+def _fitting(expr: Expr, wanted: set) -> Expr:
+    if expr.shape not in wanted:
+        raise MatcalcError(f"the claim is {shape_str(expr.shape)}, but the answer is "
+                           f"{_wanted_text(wanted)}")
+    return expr
+
+
+def _wanted_text(wanted: set) -> str:
+    return " or ".join(sorted(shape_str(s) for s in wanted))
+
+
+# ── random points ───────────────────────────────────────────────────────────────────────
+
+SIZE_VALUES = (4, 3, 5, 2, 6, 7)
+
+
+def random_points(derivative: Derivative, count: int, seed: int):
+    """`count` environments where the question and its answer are well defined: matrices near
+    a multiple of the identity, sizes distinct (so a transpose out of place shows), and every
+    inverse, determinant and logarithm well away from its singularity."""
+    names = derivative.names
+    symbols = sorted({s for v in names.values() for d in v.shape for s in d.symbols})
+    rng = np.random.default_rng(seed)
+    delicate = [n for e in (derivative.expr, derivative.jacobian) for n in _nodes(e)
+                if isinstance(n, (Inverse, Det, LogDet, ScalarPow, Func))]
+    for values in itertools.islice(itertools.permutations(SIZE_VALUES, len(symbols)), 24):
+        sizes = dict(zip(symbols, values))
+        envs = []
+        for _ in range(count * 4):
+            env = {name: _matrix(var, sizes, rng) for name, var in names.items()}
+            if _well_defined(delicate, env, sizes):
+                envs.append(env)
+                if len(envs) == count:
+                    return envs, sizes
+    raise MatcalcError(f"matcalc found no random point where {render(derivative.expr)} and "
+                       "its derivative are well defined")
+
+
+def _matrix(var: Var, sizes: dict[str, int], rng) -> np.ndarray:
+    rows, cols = (_value(d, sizes) for d in var.shape)
+    return 1.5 * np.eye(rows, cols) + 0.5 * rng.standard_normal((rows, cols))
+
+
+def _value(d: Dim, sizes: dict[str, int]) -> int:
+    out = d.coeff
+    for s in d.symbols:
+        out *= sizes[s]
+    return out
+
+
+def _nodes(e: Expr):
+    seen, stack = set(), [e]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            yield node
+            stack.extend(node.children)
+
+
+def _well_defined(delicate: list[Expr], env, sizes) -> bool:
+    with np.errstate(all="ignore"):
+        for node in delicate:
+            try:
+                arg = evaluate(node.arg, env, sizes)
+            except (np.linalg.LinAlgError, ValueError):
+                return False
+            if not np.all(np.isfinite(arg)):
+                return False
+            if isinstance(node, (Inverse, Det, LogDet)) and np.linalg.cond(arg) > 1e6:
+                return False
+            if isinstance(node, LogDet) and np.linalg.det(arg) <= 0:
+                return False
+            if isinstance(node, ScalarPow) and (abs(arg.item()) < 1e-3 or
+                                                (node.exponent.denominator != 1 and arg.item() <= 0)):
+                return False
+            if isinstance(node, Func) and node.name in ("log", "sqrt") and arg.item() <= 1e-3:
+                return False
+    return True
