@@ -121,6 +121,26 @@ def _print_steps(result, fmt: str, layout: str) -> None:
 
 
 @main.command()
+@click.argument("expr")
+@click.argument("wrt", required=False)
+@click.option("--claim", required=True, metavar="ANSWER",
+              help="Your derivative: a gradient G of WRT's shape, or the Jacobian written with "
+              "vec, ⊗, I and K (I_n, K_mn for explicit sizes).")
+@shape_option
+def check(expr: str, wrt: str | None, claim: str, shapes: tuple[str, ...]) -> None:
+    """Check a claimed derivative of EXPR against matcalc's, at random points.
+
+    e.g.  matcalc check "logdet(X)" X --claim "inv(X)^T"
+
+    Exit status 0 when they agree, 1 when they do not, 2 for bad input.
+    """
+    from .check import check as check_claim
+    verdict = check_claim(expr, wrt, claim, _shapes(shapes))
+    click.echo(verdict.report())
+    sys.exit(0 if verdict.agree else 1)
+
+
+@main.command()
 def rules() -> None:
     """Print the rule table."""
     from .rules import table
