@@ -5,7 +5,7 @@ import unicodedata
 from fractions import Fraction
 
 from ..dims import Dim
-from ..expr import Expr, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
+from ..expr import Expr, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
 from .base import (ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
 
@@ -80,6 +80,11 @@ class UnicodePrinter(Printer):
         denominator_factors = ([Num(Fraction(coeff.denominator))] if coeff.denominator != 1 else []) + bottom
         if not denominator_factors:
             return sign + numerator
+        if any(isinstance(f, Partial) for f in top):  # −(tr(X)/|X|²) ∂|X|/∂X, not ∂|X|/∂X/|X|²
+            scalars = Mul((Num(Fraction(coeff)), *[f for f in top if f.is_scalar],
+                           *[ScalarPow(f, Fraction(-1)) for f in bottom]))
+            return sign + self.group(self.print(scalars)) + " " + \
+                self.product([f for f in top if not f.is_scalar])
         if len(denominator_factors) > 1:
             denominator = self.group(self.product(denominator_factors))
         else:
