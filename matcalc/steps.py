@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from . import build
-from .expr import Add, Expr, Identity, Kron, Mul, Num, Partial, Var, Zero
+from .expr import Add, Commutation, Expr, Identity, Kron, Mul, Num, Partial, Var, Vec, Zero
 from .render import render
 from .rules import RULES, Differentiator
 from .simplify import CONSTRUCTORS, simplify, tracing
@@ -81,9 +81,11 @@ def derivation(question: Expr, wrt: Var, answer: Expr | None = None) -> Derivati
     steps.extend(rule_steps(expr, wrt))
     current = steps[-1].expr if steps else start
     steps.extend(simplification_steps(current, previous=render(current)))
-    if answer is not None and steps and steps[-1].expr is not answer \
-            and render(steps[-1].expr) != render(answer):
-        steps.append(Step("simplification", answer))
+    if answer is not None and steps and steps[-1].expr is not answer:
+        if render(steps[-1].expr) == render(answer):
+            steps[-1] = Step(steps[-1].rule, answer)
+        else:
+            steps.append(Step("simplification", answer))
     return Derivation(start, tuple(steps))
 
 
@@ -156,7 +158,10 @@ def simplification_steps(expr: Expr, previous: str | None = None) -> list[Step]:
             show(_label(fired), substitute(expr, done))
         return result
 
-    show("simplification", visit(expr))
+    final = visit(expr)
+    show("simplification", final)
+    if steps and steps[-1].expr is not final:  # it reads the same: end on the answer itself
+        steps[-1] = Step(steps[-1].rule, final)
     return steps
 
 
@@ -193,8 +198,8 @@ def rebuild(e: Expr, children: list[Expr]) -> Expr:
 
 
 def tidy(e: Expr, memo: dict | None = None) -> Expr:
-    """What a derivation leaves unsaid: I factors, zero terms and products with a zero factor
-    drop out, and the numbers of a product gather in front."""
+    """What a derivation leaves unsaid: I factors, zero terms, products with a zero factor and
+    the vec of a column drop out, and the numbers of a product gather in front."""
     memo = {} if memo is None else memo
     done = memo.get(e)
     if done is not None:
@@ -205,6 +210,10 @@ def tidy(e: Expr, memo: dict | None = None) -> Expr:
     elif isinstance(e, Add):
         terms = [t for t in children if not isinstance(t, Zero)]
         done = build.add(*terms) if terms else Zero(*e.shape)
+    elif isinstance(e, Commutation) and (e.m.is_one or e.n.is_one):
+        done = Identity(e.shape[0])  # K_n1 = I
+    elif isinstance(e, Vec) and children[0].shape[1].is_one:
+        done = children[0]  # a column, or a scalar, is its own vec
     elif isinstance(e, Kron) and any(isinstance(c, Zero) for c in children):
         done = Zero(*e.shape)
     elif isinstance(e, Kron) and any(isinstance(c, Identity) and c.n.is_one for c in children):
