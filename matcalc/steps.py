@@ -199,7 +199,7 @@ def rebuild(e: Expr, children: list[Expr]) -> Expr:
 
 def tidy(e: Expr, memo: dict | None = None) -> Expr:
     """What a derivation leaves unsaid: I factors, zero terms, products with a zero factor and
-    the vec of a column drop out, and the numbers of a product gather in front."""
+    the vec of a column drop out, and a product's numbers and scalars gather in front."""
     memo = {} if memo is None else memo
     done = memo.get(e)
     if done is not None:
@@ -241,5 +241,6 @@ def _tidy_product(e: Mul, children: list[Expr]) -> Expr:
         keep = [] if any(not f.is_scalar and not isinstance(f, Identity) for f in rest) \
             else identities[:1]
         rest = [f for f in rest if not isinstance(f, Identity)] + keep
+    rest.sort(key=lambda f: 1 if not f.is_scalar else 2 if isinstance(f, Partial) else 0)
     factors = ([build.number(coefficient)] if coefficient != 1 or not rest else []) + rest
     return factors[0] if len(factors) == 1 else build.mul(*factors)

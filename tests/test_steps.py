@@ -47,6 +47,12 @@ DERIVATIONS = [
     ("logdet(X^T X)", "X", MN, ["log-determinant rule", "product rule", "transpose rule"],
      ["common factor", "vec–trace identity"]),
     ("kron(X, A)", "X", None, ["Kronecker product rule"], []),
+    ("tr(X)/det(X)", "X", None, ["product rule", "scalar power rule", "determinant rule",
+                                 "trace rule"], ["power identity", "common factor"]),
+    ("sqrt(x^T x)", "x", None, ["chain rule", "product rule", "transpose rule"], ["like terms"]),
+    ("exp(t) A", "t", {"t": (1, 1)}, ["product rule", "chain rule"], []),
+    ("X + X^T", "X", None, ["sum rule", "transpose rule"], []),
+    ("logdet(inv(X))", "X", None, ["product rule", "log-determinant rule"], []),
     ("X", "X", None, ["variable rule"], []),
     ("A", "X", None, ["constant rule"], []),
 ]
@@ -96,9 +102,11 @@ def test_rules_are_named(text, wrt, shapes, rules, identities):
     labels = ", ".join(s.rule for s in steps if s.rule not in RULE_NAMES)
     for name in identities:
         assert name in labels
-    # the rules come first, one a step, and leave no derivative unexpanded after them
-    after_rules = steps[len(rules) - 1:]
-    assert all(not _has_partial(s.expr) for s in after_rules)
+    # the rules come one a step, and leave no derivative unexpanded after the last of them
+    last_rule = max(k for k, s in enumerate(steps) if s.rule in RULE_NAMES)
+    assert all(s.rule not in RULE_NAMES for s in steps[last_rule + 1:])
+    assert all(not _has_partial(s.expr) for s in steps[last_rule:])
+    assert all(_has_partial(s.expr) for s in steps[:last_rule])
 
 
 def _has_partial(e):
