@@ -21,8 +21,7 @@ import numpy as np
 from .api import Derivative, derive, parse_shapes
 from .dims import ONE, Dim, shape_str
 from .errors import MatcalcError, ParseError, ShapeError
-from .expr import (Commutation, Det, Expr, Func, Identity, Inverse, LogDet, ScalarPow, Var,
-                   variables)
+from .expr import Commutation, Det, Expr, Func, Identity, Inverse, LogDet, ScalarPow, Var
 from .numeric import evaluate
 from .parser import Parser
 from .render import render
@@ -49,9 +48,12 @@ class Verdict:
         if self.agree:
             return (f"agree: the claim equals matcalc's answer ({self.layout} layout) at "
                     f"{self.points} random points")
-        return (f"disagree: the claim differs from matcalc's answer by up to "
-                f"{self.difference:.3g} (relative {self.relative:.3g}) at {self.points} random "
-                f"points\nmatcalc's answer ({self.layout} layout): {shown}")
+        if np.isfinite(self.difference):
+            gap = (f"differs from matcalc's answer by up to {self.difference:.3g} "
+                   f"(relative {self.relative:.3g}) at {self.points} random points")
+        else:
+            gap = "is not a finite number at a random point where matcalc's answer is"
+        return f"disagree: the claim {gap}\nmatcalc's answer ({self.layout} layout): {shown}"
 
 
 def check(text: str, wrt: str | None = None, claim: str = "", shapes: dict | None = None,
@@ -68,25 +70,37 @@ def check(text: str, wrt: str | None = None, claim: str = "", shapes: dict | Non
     claimed = read_claim(claim, names, parse_shapes(shapes), wanted, envs[0], sizes)
 
     layout = "gradient" if scalar and claimed.shape == derivative.wrt.shape else "jacobian"
-    answer = derivative.jacobian
-    if layout == "gradient":
-        try:
-            answer = derivative.gradient
-        except MatcalcError:
-            answer = None
     difference = scale = 0.0
     for env in envs:
         exact = evaluate(derivative.jacobian, env, sizes)
-        value = evaluate(claimed, env, sizes)
-        if layout == "gradient":  # compare vecᵀ(G) with the Jacobian row
+        value = _value_of(claimed, env, sizes, exact.shape)
+        if layout == "gradient":  # vecᵀ(G) against the Jacobian row
             value = value.reshape(1, -1, order="F")
         gap = np.abs(value - exact)
         difference = max(difference, float(np.max(gap)) if np.all(np.isfinite(gap)) else np.inf)
         scale = max(scale, float(np.max(np.abs(exact))))
     relative = difference / scale if scale else difference
     agree = difference <= RELATIVE_TOLERANCE * max(1.0, scale)
-    return Verdict(agree, layout, claimed, answer if answer is not None else derivative.jacobian,
-                   difference, relative, len(envs), derivative)
+    return Verdict(agree, layout, claimed, _answer_in(layout, derivative), difference, relative,
+                   len(envs), derivative)
+
+
+def _value_of(claimed: Expr, env, sizes, shape) -> np.ndarray:
+    """The claim's value; where it is undefined (a singular inverse), not a number."""
+    with np.errstate(all="ignore"):
+        try:
+            return evaluate(claimed, env, sizes)
+        except np.linalg.LinAlgError:
+            return np.full(shape, np.nan)
+
+
+def _answer_in(layout: str, derivative: Derivative) -> Expr:
+    if layout == "gradient":
+        try:
+            return derivative.gradient
+        except MatcalcError:  # no gradient form: show the Jacobian
+            pass
+    return derivative.jacobian
 
 
 # ── reading the claim ───────────────────────────────────────────────────────────────────
@@ -164,9 +178,9 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
     if not fits:
         raise MatcalcError("matcalc found no sizes for I and K that make the claim the "
                            f"shape of the answer ({_wanted_text(wanted)}); write them: I_n, K_mn")
-    values = [evaluate(expr, env, sizes) for _, expr in fits]
+    values = [_value_of(expr, env, sizes, expr.shape) for _, expr in fits]
     differ = [k for k, v in enumerate(values)
-              if v.shape != values[0].shape or not np.allclose(v, values[0])]
+              if v.shape != values[0].shape or not np.allclose(v, values[0], equal_nan=True)]
     if differ:
         readings = " or ".join(_sized_names(kinds, fits[k][0]) for k in (0, differ[0]))
         raise MatcalcError(f"the sizes of I and K in the claim are ambiguous ({readings}); "

@@ -94,6 +94,12 @@ def test_bad_claims_are_errors(text, wrt, claim, shapes, message):
         check(text, wrt, claim, shapes)
 
 
+def test_an_undefined_claim_disagrees():
+    verdict = check("logdet(X)", "X", "inv(X - X)")
+    assert not verdict.agree
+    assert "not a finite number" in verdict.report()
+
+
 def test_the_question_names_I_and_K_keep_them():
     assert check("tr(I X)", "X", "I^T").agree  # here I is the question's matrix named I
     assert not check("tr(I X)", "X", "I").agree
