@@ -178,7 +178,8 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
     if not fits:
         raise MatcalcError("matcalc found no sizes for I and K that make the claim the "
                            f"shape of the answer ({_wanted_text(wanted)}); write them: I_n, K_mn")
-    values = [_value_of(expr, env, sizes, expr.shape) for _, expr in fits]
+    values = [_value_of(expr, env, sizes, tuple(_value(d, sizes) for d in expr.shape))
+              for _, expr in fits]
     differ = [k for k, v in enumerate(values)
               if v.shape != values[0].shape or not np.allclose(v, values[0], equal_nan=True)]
     if differ:
