@@ -65,8 +65,6 @@ def latex_block(derivation: Derivation) -> str:
         left = render(derivation.start, "latex") if k == 0 else ""
         lines.append(f"{left} &= {render(step.expr, 'latex')} "
                      f"&& \\text{{{rule_text(step.rule, 'latex')}}}")
-    if not lines:
-        lines.append(f"{render(derivation.start, 'latex')} & ")
     return "\\begin{aligned}\n" + "\\\\\n".join(lines) + "\n\\end{aligned}"
 
 
@@ -121,12 +119,15 @@ def rule_steps(expr: Expr, wrt: Var) -> list[Step]:
 
 
 def _first_partial(e: Expr) -> Partial | None:
-    if isinstance(e, Partial):
-        return e
-    for child in e.children:
-        found = _first_partial(child)
-        if found is not None:
-            return found
+    """The first unexpanded derivative in reading order; shared subtrees are looked at once."""
+    seen, stack = set(), [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Partial):
+            return node
+        if node not in seen:
+            seen.add(node)
+            stack.extend(reversed(node.children))
     return None
 
 
