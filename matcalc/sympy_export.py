@@ -1,0 +1,338 @@
+"""matcalc answers as sympy matrix expressions, to go on with in sympy.
+
+    >>> J = derive("inv(A)", "A").to_sympy()        # -KroneckerProduct(A.T**(-1), A**(-1))
+    >>> A, n = MatrixSymbol("A", n, n), Symbol("n", integer=True, positive=True)
+    >>> J.subs({n: 2, A: Matrix([[2, 1], [1, 1]])}).doit()
+
+The tree is walked and sympy objects are built from it; no text is ever parsed by sympy.
+Names become `MatrixSymbol`s (a 1×1 name becomes a `Symbol`), sizes become positive integer
+`Symbol`s, and the operations sympy's own `Transpose`, `Inverse`, `MatPow`, `Determinant`,
+`Trace`, `KroneckerProduct`, `Identity`, `ZeroMatrix`, `log`, `exp`, `sqrt`. Two small additions
+stand for what sympy lacks: `Vec(M)`, the columns of M stacked, and `CommutationMatrix(m, n)`,
+K_mn with K vec(M) = vec(Mᵀ). Both give explicit matrices under `.doit()` once their
+arguments are explicit.
+
+matcalc treats every 1×1 expression as a scalar, and so does this module: a determinant, a
+trace, a 1×1 name or number is a sympy scalar, and a product of matrices that comes out 1×1
+(aᵀXb) is written as the trace of that 1×1 matrix, `Trace(a.T*X*b)` — its one entry, in a form
+sympy keeps as it is (an indexed entry, `(a.T*X*b)[0, 0]`, is expanded into a Sum).
+
+sympy's `doit()` leaves an identity next to an explicit matrix unevaluated (`I + Matrix(…)`);
+`explicit(e)` finishes the job (`doit()`, then `as_explicit()`).
+
+This module is the only one that imports sympy; importing matcalc does not.
+"""
+from __future__ import annotations
+
+import keyword
+from functools import reduce
+from operator import add, mul
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from .dims import Dim
+from .errors import MatcalcError
+from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
+                   Power, ScalarPow, Trace, Transpose, Var, Vec as VecNode, Zero, variables)
+
+
+# ── the two additions ───────────────────────────────────────────────────────────────────
+
+class Vec(sp.MatrixExpr):
+    """vec(M): the columns of M stacked into one column (column-major, numpy order="F")."""
+
+    def __new__(cls, arg):
+        arg = sp.sympify(arg)
+        if not getattr(arg, "is_Matrix", False):
+            raise TypeError(f"Vec needs a matrix, given {arg!r}")
+        return super().__new__(cls, arg)
+
+    @property
+    def arg(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        rows, cols = self.arg.shape
+        return (rows * cols, sp.S.One)
+
+    def _entry(self, i, j, **kwargs):
+        rows = self.arg.shape[0]
+        return self.arg[i % rows, i // rows]
+
+    def doit(self, **hints):
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if not isinstance(arg, sp.MatrixBase) and _is_concrete(arg):
+            arg = arg.as_explicit()
+        if isinstance(arg, sp.MatrixBase):
+            return sp.ImmutableMatrix(arg.T.reshape(arg.rows * arg.cols, 1))
+        return Vec(arg)
+
+    def _latex(self, printer):
+        return rf"\operatorname{{vec}}\left({printer._print(self.arg)}\right)"
+
+
+class CommutationMatrix(sp.MatrixExpr):
+    """K_mn, the mn×mn permutation matrix with K vec(M) = vec(Mᵀ) for every m×n matrix M."""
+
+    def __new__(cls, m, n):
+        return super().__new__(cls, sp.sympify(m), sp.sympify(n))
+
+    @property
+    def shape(self):
+        m, n = self.args
+        return (m * n, m * n)
+
+    def _entry(self, i, j, **kwargs):
+        m, n = self.args
+        return sp.KroneckerDelta(j, (i // n) + (i % n) * m)
+
+    def doit(self, **hints):
+        m, n = self.args
+        if m.is_Integer and n.is_Integer:
+            return self.as_explicit()
+        return self
+
+    def _latex(self, printer):
+        m, n = self.args
+        if m == n:
+            return rf"K_{{{printer._print(m)}}}"
+        return rf"K_{{{printer._print(m)}{printer._print(n)}}}"
+
+
+def _is_concrete(m) -> bool:
+    """A matrix expression with no names left and a shape in numbers: it can be written out."""
+    return not m.free_symbols and all(d.is_Integer for d in m.shape)
+
+
+def explicit(e):
+    """An explicit sympy Matrix (or number) once every name in e has been given a value."""
+    e = e.doit()
+    return e.as_explicit().doit() if isinstance(e, sp.MatrixExpr) else e
+
+
+# ── matcalc tree → sympy ────────────────────────────────────────────────────────────────
+
+def size(d: Dim) -> sp.Expr:
+    """A dimension as a sympy expression: 3, n, m*n."""
+    return reduce(mul, (size_symbol(s) for s in d.symbols), sp.Integer(d.coeff))
+
+
+def size_symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def symbol(var: Var):
+    """The sympy name of a variable: a MatrixSymbol, or a Symbol when it is 1×1."""
+    if var.is_scalar:
+        return sp.Symbol(var.name)
+    return sp.MatrixSymbol(var.name, size(var.rows), size(var.cols))
+
+
+def symbols(e: Expr, names: dict[str, Var] | None = None) -> dict[str, sp.Basic]:
+    """The size symbols and the names of e (and of `names`) by name, as `to_sympy` writes
+    them; a name that is also a size (a vector n of size n) means the name."""
+    sizes, names = _symbols(e, names)
+    return {**sizes, **names}
+
+
+def _symbols(e: Expr, names: dict[str, Var] | None):
+    every = {**variables(e), **(names or {})}
+    sizes = {s: size_symbol(s) for var in every.values() for d in var.shape for s in d.symbols}
+    return sizes, {name: symbol(var) for name, var in every.items()}
+
+
+def to_sympy(e: Expr):
+    """The sympy expression for e: a matrix expression, or a scalar when e is 1×1."""
+    memo: dict[Expr, sp.Basic] = {}
+
+    def convert(node: Expr):
+        done = memo.get(node)
+        if done is None:
+            build = _BUILDERS.get(type(node))
+            if build is None:
+                raise MatcalcError(f"{type(node).__name__} has no sympy form")
+            done = memo[node] = build(node, convert)
+        return done
+
+    return convert(e)
+
+
+def _scalar(node: Expr, value):
+    """A 1×1 node's value as a sympy scalar: a 1×1 matrix product becomes its trace."""
+    assert node.is_scalar
+    return sp.Trace(value) if isinstance(value, sp.MatrixExpr) else value
+
+
+def _mul(e: Mul, convert):
+    coeffs = [convert(f) for f in e.scalars]
+    chain = [convert(f) for f in e.matrices]
+    if not chain:
+        return reduce(mul, coeffs)
+    product = reduce(mul, chain)
+    if e.is_scalar:
+        product = _scalar(e, product)
+    return reduce(mul, coeffs + [product])
+
+
+def _kron(e: Kron, convert):
+    left, right = convert(e.left), convert(e.right)
+    if e.left.is_scalar or e.right.is_scalar:
+        return left * right
+    return sp.KroneckerProduct(left, right)
+
+
+def _commutation(e: Commutation, convert):
+    if e.m.is_one or e.n.is_one:
+        return _identity(Identity(e.m * e.n), convert)
+    return CommutationMatrix(size(e.m), size(e.n))
+
+
+def _identity(e: Identity, convert):
+    return sp.Integer(1) if e.n.is_one else sp.Identity(size(e.n))
+
+
+def _unless_scalar(matrix_op, scalar_op=lambda x: x):
+    """A matrix operation that, on a 1×1 argument, is the scalar operation instead."""
+    return lambda e, convert: (scalar_op(convert(e.arg)) if e.arg.is_scalar
+                               else matrix_op(convert(e.arg)))
+
+
+_BUILDERS = {
+    Var: lambda e, convert: symbol(e),
+    Num: lambda e, convert: sp.Rational(e.value.numerator, e.value.denominator),
+    Identity: _identity,
+    Zero: lambda e, convert: sp.Integer(0) if e.is_scalar else sp.ZeroMatrix(size(e.rows),
+                                                                             size(e.cols)),
+    Commutation: _commutation,
+    Add: lambda e, convert: reduce(add, [convert(t) for t in e.terms]),
+    Mul: _mul,
+    Transpose: _unless_scalar(sp.Transpose),
+    Inverse: _unless_scalar(sp.Inverse, lambda x: 1 / x),
+    Power: lambda e, convert: convert(e.arg) ** e.k,
+    Det: _unless_scalar(sp.Determinant),
+    LogDet: _unless_scalar(lambda m: sp.log(sp.Determinant(m)), sp.log),
+    Trace: _unless_scalar(sp.Trace),
+    VecNode: _unless_scalar(Vec),
+    Kron: _kron,
+    Func: lambda e, convert: getattr(sp, e.name)(convert(e.arg)),
+    ScalarPow: lambda e, convert: convert(e.arg) ** sp.Rational(e.exponent.numerator,
+                                                                e.exponent.denominator),
+}
+
+
+# ── Python source that builds the same object ───────────────────────────────────────────
+
+_SYMPY_NAMES = ("Identity", "ZeroMatrix", "Inverse", "Determinant", "Trace", "KroneckerProduct",
+                "Rational", "Integer", "log", "exp", "sqrt")
+_ADDITIONS = ("Vec", "CommutationMatrix")
+_RESERVED = {"sp", *_ADDITIONS}
+
+
+class _CodePrinter(StrPrinter):
+    """sympy's str printer, made to print Python that rebuilds the object exactly."""
+
+    def __init__(self, identifiers: dict[sp.Basic, str]):
+        super().__init__({"order": "none"})
+        self.identifiers = identifiers
+        self.used: set[str] = set()
+
+    def _call(self, name: str, *args) -> str:
+        self.used.add(name)
+        prefix = "" if name in _ADDITIONS else "sp."
+        return f"{prefix}{name}({', '.join(self._print(a) for a in args)})"
+
+    def _print_Symbol(self, e):
+        return self.identifiers.get(e, e.name)
+
+    def _print_MatrixSymbol(self, e):
+        return self.identifiers[e]
+
+    def _print_Rational(self, e):
+        return self._call("Rational", e.p, e.q)
+
+    def _print_Half(self, e):
+        return self._print_Rational(e)
+
+    def _print_Pow(self, e, rational=False):
+        if e.exp == sp.S.Half:
+            return self._call("sqrt", e.base)
+        if e.exp == -sp.S.Half:
+            return f"1/{self._call('sqrt', e.base)}"
+        return super()._print_Pow(e, rational)
+
+    def _print_Function(self, e):
+        return self._call(type(e).__name__, *e.args)
+
+    _print_exp = _print_log = _print_Function
+
+    def _print_Identity(self, e):
+        return self._call("Identity", e.rows)
+
+    def _print_ZeroMatrix(self, e):
+        return self._call("ZeroMatrix", e.rows, e.cols)
+
+    def _print_Inverse(self, e):
+        return self._call("Inverse", e.arg)
+
+    def _print_Determinant(self, e):
+        return self._call("Determinant", e.arg)
+
+    def _print_Trace(self, e):
+        return self._call("Trace", e.arg)
+
+    def _print_KroneckerProduct(self, e):
+        return self._call("KroneckerProduct", *e.args)
+
+    def _print_Vec(self, e):
+        return self._call("Vec", e.arg)
+
+    def _print_CommutationMatrix(self, e):
+        return self._call("CommutationMatrix", *e.args)
+
+
+def _identifiers(objects: list[sp.Basic]) -> dict[sp.Basic, str]:
+    """A Python identifier for each symbol, steering clear of keywords and of each other."""
+    taken = set(_RESERVED)
+    out = {}
+    for obj in objects:
+        ident = obj.name
+        while keyword.iskeyword(ident) or ident in taken:
+            ident += "_"
+        taken.add(ident)
+        out[obj] = ident
+    return out
+
+
+def sympy_code(e: Expr, names: dict[str, Var] | None = None) -> str:
+    """Python source that builds to_sympy(e): imports, the symbols, then the expression.
+
+    The last line is the expression itself, so the code pasted into a notebook cell shows the
+    answer; `names` (name → Var) adds symbols e itself may lack, such as the variable of
+    differentiation.
+    """
+    sizes, matrices = _symbols(e, names)
+    identifiers = _identifiers([*sizes.values(), *matrices.values()])
+    printer = _CodePrinter(identifiers)
+    value = to_sympy(e)
+    body = printer.doprint(value)
+    if isinstance(value, sp.Integer):
+        body = f"sp.Integer({body})"
+
+    lines = ["import sympy as sp"]
+    additions = [name for name in _ADDITIONS if name in printer.used]
+    if additions:
+        lines.append(f"from matcalc.sympy_export import {', '.join(additions)}")
+    if sizes:
+        idents = ", ".join(identifiers[s] for s in sizes.values())
+        make = "sp.symbols" if len(sizes) > 1 else "sp.Symbol"
+        lines.append(f'{idents} = {make}("{" ".join(sizes)}", integer=True, positive=True)')
+    for obj in matrices.values():
+        if isinstance(obj, sp.MatrixSymbol):
+            rows, cols = (printer.doprint(d) for d in obj.shape)
+            lines.append(f'{identifiers[obj]} = sp.MatrixSymbol("{obj.name}", {rows}, {cols})')
+        else:
+            lines.append(f'{identifiers[obj]} = sp.Symbol("{obj.name}")')
+    lines.append(body)
+    return "\n".join(lines)
