@@ -1,4 +1,5 @@
-"""Printers, one module a format: text (Unicode, ASCII), LaTeX, NumPy code."""
+"""Printers, one module a format: text (Unicode, ASCII), LaTeX, NumPy code; and sympy code,
+which matcalc.sympy_export writes (imported only when that format is asked for)."""
 from __future__ import annotations
 
 from ..expr import Expr, variables
@@ -6,7 +7,7 @@ from .latex import LatexPrinter
 from .numpy import numpy_code
 from .text import AsciiPrinter, UnicodePrinter
 
-FORMATS = ("unicode", "latex", "ascii", "numpy")
+FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy")
 
 
 def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
@@ -19,4 +20,7 @@ def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
         return LatexPrinter().print(e)
     if fmt == "numpy":
         return numpy_code(e, names if names is not None else variables(e))
+    if fmt == "sympy":
+        from ..sympy_export import sympy_code
+        return sympy_code(e, names)
     raise ValueError(f"unknown format {fmt!r}")
