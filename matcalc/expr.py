@@ -53,6 +53,11 @@ class Expr(metaclass=_Interned):
         from .render import render
         return f"<{type(self).__name__} {render(self, 'ascii')} : {shape_str(self.shape)}>"
 
+    def _repr_latex_(self) -> str:
+        """How a notebook shows an expression: display math."""
+        from .render import render
+        return f"$${render(self, 'latex')}$$"
+
 
 def _unary(cls):
     cls.children = property(lambda self: (self.arg,))
