@@ -5,17 +5,23 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Callable
 
 from .dims import Dim, shape_str
 from .errors import MatcalcError, VariableError
 from .expr import Expr, Var, Zero, variables
 from .parser import Parser, Question
 from .render import render
+from .render.base import POSTFIX, precedence
 from .rules import jacobian
 from .simplify import _factors, mul, row_gradient, simplify, transpose
 
+if TYPE_CHECKING:
+    import numpy as np
+
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
+LAYOUTS = ("jacobian", "gradient")
 ShapeSpec = "tuple[int | str, int | str] | int | str"
 _SIZE = re.compile(r"^(?:[1-9]\d{0,5}|[A-Za-z_]\w*)$")
 
@@ -41,6 +47,11 @@ def parse_shape_option(text: str) -> tuple[str, tuple[str, ...]]:
     if not sep or not re.match(r"^[A-Za-z_]\w*$", name.strip()):
         raise MatcalcError(f"bad --shape {text!r}; expected NAME=ROWS,COLS, e.g. X=m,n")
     return name.strip(), tuple(s.strip() for s in sizes.split(","))
+
+
+def parse(text: str, shapes: dict | None = None) -> Expr:
+    """The expression tree of `text`; shapes as for derive ({"X": ("m", "n")})."""
+    return Parser(text, parse_shapes(shapes)).question().expr
 
 
 @dataclass
@@ -118,7 +129,44 @@ class Derivative:
         return self.unicode
 
     def _repr_latex_(self) -> str:
+        """How a notebook shows the answer: display math."""
         return f"$${self.latex}$$"
+
+    def __repr__(self) -> str:
+        f = render(self.expr)
+        if precedence(self.expr) < POSTFIX:
+            f = f"({f})"
+        return (f"<Derivative ∂{f}/∂{self.wrt.name} = {self.unicode} : "
+                f"{shape_str(self.jacobian.shape)}>")
+
+    def answer(self, layout: str = "jacobian") -> Expr:
+        """The answer as a tree: the Jacobian, or with layout="gradient" the gradient G."""
+        if layout not in LAYOUTS:
+            raise MatcalcError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+        if layout == "jacobian":
+            return self.jacobian
+        if self.gradient is None:
+            raise MatcalcError("the gradient layout needs a scalar expression, but "
+                               f"{render(self.expr)} is a matrix; use the Jacobian layout")
+        return self.gradient
+
+    def to_sympy(self, layout: str = "jacobian"):
+        """The answer as a sympy matrix expression (see matcalc.sympy_export); sympy is
+        imported only now."""
+        from .sympy_export import to_sympy
+        return to_sympy(self.answer(layout))
+
+    def sympy_symbols(self) -> dict:
+        """The sympy symbols `to_sympy` uses, by name: sizes (n) and names (A), to substitute."""
+        from .sympy_export import symbols
+        return symbols(self.jacobian, self.names)
+
+    def to_numpy(self, layout: str = "jacobian") -> Callable[..., np.ndarray]:
+        """A function of the names, given as keyword arguments bound to arrays, that returns
+        the Jacobian (or with layout="gradient" the gradient G) as a 2-D array."""
+        from .numpy_function import numpy_function
+        return numpy_function(self.answer(layout), self.names,
+                                f"{layout.capitalize()} of {render(self.expr)} by {self.wrt.name}")
 
 
 def gradient_of(jac: Expr, wrt: Var) -> Expr:
