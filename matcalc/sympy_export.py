@@ -1,8 +1,9 @@
 """matcalc answers as sympy matrix expressions, to go on with in sympy.
 
-    >>> J = derive("inv(A)", "A").to_sympy()        # -KroneckerProduct(A.T**(-1), A**(-1))
-    >>> A, n = MatrixSymbol("A", n, n), Symbol("n", integer=True, positive=True)
-    >>> J.subs({n: 2, A: Matrix([[2, 1], [1, 1]])}).doit()
+    >>> d = derive("inv(A)", "A")
+    >>> J = d.to_sympy()                 # -KroneckerProduct(A.T**(-1), A**(-1))
+    >>> s = d.sympy_symbols()            # {"n": n, "A": A}: the size and the name
+    >>> J.subs({s["n"]: 2, s["A"]: Matrix([[2, 1], [1, 1]])}).doit()     # a 4×4 Matrix
 
 The tree is walked and sympy objects are built from it; no text is ever parsed by sympy.
 Names become `MatrixSymbol`s (a 1×1 name becomes a `Symbol`), sizes become positive integer
@@ -18,7 +19,8 @@ trace, a 1×1 name or number is a sympy scalar, and a product of matrices that c
 sympy keeps as it is (an indexed entry, `(a.T*X*b)[0, 0]`, is expanded into a Sum).
 
 sympy's `doit()` leaves an identity next to an explicit matrix unevaluated (`I + Matrix(…)`);
-`explicit(e)` finishes the job (`doit()`, then `as_explicit()`).
+`explicit(e)` finishes the job: `doit()`, then identities written out and `doit()` again.
+Transposes are taken with `.T`, as sympy code would, so `(A⁻¹)ᵀ` comes out `A.T**(-1)`.
 
 This module is the only one that imports sympy; importing matcalc does not.
 """
@@ -107,9 +109,17 @@ def _is_concrete(m) -> bool:
 
 
 def explicit(e):
-    """An explicit sympy Matrix (or number) once every name in e has been given a value."""
+    """An explicit sympy Matrix (or number) once every name in e has been given a value.
+
+    `doit()` first; sympy keeps identities and zero matrices symbolic beside explicit matrices
+    (`I + Matrix(…)`), so those are written out next and the products done again.
+    """
     e = e.doit()
-    return e.as_explicit().doit() if isinstance(e, sp.MatrixExpr) else e
+    if not isinstance(e, sp.MatrixExpr) or isinstance(e, sp.MatrixBase):
+        return e
+    e = e.replace(lambda x: isinstance(x, (sp.Identity, sp.ZeroMatrix)) and _is_concrete(x),
+                  lambda x: x.as_explicit()).doit()
+    return e if isinstance(e, sp.MatrixBase) else e.as_explicit()
 
 
 # ── matcalc tree → sympy ────────────────────────────────────────────────────────────────
@@ -208,7 +218,7 @@ _BUILDERS = {
     Commutation: _commutation,
     Add: lambda e, convert: reduce(add, [convert(t) for t in e.terms]),
     Mul: _mul,
-    Transpose: _unless_scalar(sp.Transpose),
+    Transpose: _unless_scalar(lambda m: m.T),
     Inverse: _unless_scalar(sp.Inverse, lambda x: 1 / x),
     Power: lambda e, convert: convert(e.arg) ** e.k,
     Det: _unless_scalar(sp.Determinant),

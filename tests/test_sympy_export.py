@@ -1,0 +1,233 @@
+"""to_sympy against sympy itself: with small rational matrices put in, each answer must equal,
+exactly, the Jacobian sympy computes entry by entry from the question written in explicit
+sympy matrices (∂ vec F[i] / ∂ vec X[j], one sympy.diff each)."""
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from matcalc import derive
+from matcalc.sympy_export import CommutationMatrix, Vec, explicit, sympy_code, to_sympy
+
+ROOT = Path(__file__).resolve().parent.parent
+R = sp.Rational
+
+
+def M(*rows):
+    return sp.ImmutableMatrix([[sp.nsimplify(Fraction(str(x))) for x in row] for row in rows])
+
+
+VALUES = {
+    "A": M([2, "1/2"], ["1/3", 3]),
+    "B": M([1, -1], [2, "1/2"]),
+    "X": M([3, 1], ["1/2", 2]),         # |X| = 11/2 > 0
+    "a": M([1], ["-1/2"]),
+    "b": M([2], [3]),
+    "x": M(["1/2"], [-1]),
+    "t": R(3, 2),
+}
+TALL = {"X": M([1, 2], [0, 1], ["1/2", -1])}   # 3×2, XᵀX invertible
+
+
+def vec(F):
+    return F.T.reshape(F.rows * F.cols, 1)
+
+
+def kron(P, Q):
+    return sp.kronecker_product(P, Q)
+
+
+def tr(F):
+    return F.trace()
+
+
+# question, variable, shapes, sizes, F written with explicit sympy matrices
+CASES = [
+    ("inv(A)", "A", None, {}, lambda A: A.inv()),
+    ("det(A)", "A", None, {}, lambda A: A.det()),
+    ("logdet(A)", "A", None, {}, lambda A: sp.log(A.det())),
+    ("tr(A^T B)", "B", None, {}, lambda A, B: tr(A.T * B)),
+    ("tr(A^T B)", "A", None, {}, lambda A, B: tr(A.T * B)),
+    ("A X B", "X", None, {}, lambda A, X, B: A * X * B),
+    ("X^T", "X", None, {}, lambda X: X.T),
+    ("X^T", "X", {"X": ("m", "n")}, {"m": 3}, lambda X: X.T),
+    ("X^T X", "X", {"X": ("m", "n")}, {"m": 3}, lambda X: X.T * X),
+    ("kron(X, b)", "X", {"X": ("m", "n")}, {"m": 3}, lambda X, b: kron(X, b)),
+    ("logdet(X^T X)", "X", {"X": ("m", "n")}, {"m": 3}, lambda X: sp.log((X.T * X).det())),
+    ("inv(X^T X)", "X", {"X": ("m", "n")}, {"m": 3}, lambda X: (X.T * X).inv()),
+    ("kron(X, X)", "X", None, {}, lambda X: kron(X, X)),
+    ("kron(A, X^T)", "X", None, {}, lambda A, X: kron(A, X.T)),
+    ("vec(X)", "X", None, {}, lambda X: vec(X)),
+    ("vec(X^T) vec(A)^T", "X", None, {}, lambda X, A: vec(X.T) * vec(A).T),
+    ("a^T inv(X) b", "X", None, {}, lambda a, X, b: a.T * X.inv() * b),
+    ("X^2", "X", None, {}, lambda X: X * X),
+    ("det(X) inv(X)", "X", None, {}, lambda X: X.det() * X.inv()),
+    ("exp(a^T X b) X", "X", None, {}, lambda a, X, b: sp.exp((a.T * X * b)[0, 0]) * X),
+    ("sqrt(tr(X^T X))", "X", None, {}, lambda X: sp.sqrt(tr(X.T * X))),
+    ("tr(X)^(3/2)", "X", None, {}, lambda X: tr(X) ** R(3, 2)),
+    ("t X", "t", {"t": (1, 1)}, {}, lambda t, X: t * X),
+    ("log(t) tr(A X)", "X", {"t": (1, 1)}, {}, lambda t, A, X: sp.log(t) * tr(A * X)),
+    ("x^T A x", "x", None, {}, lambda x, A: x.T * A * x),
+    ("<A, X^-1>", "X", None, {}, lambda A, X: tr(A.T * X.inv())),
+]
+
+
+def exact_jacobian(F, wrt: str, values: dict):
+    """∂vec F/∂(vec X)ᵀ by sympy.diff entry by entry, at the given values."""
+    X0 = values[wrt]
+    if isinstance(X0, sp.MatrixBase):
+        entries = sp.Matrix(X0.rows, X0.cols, lambda i, j: sp.Symbol(f"x_{i}_{j}"))
+        unknowns, at = list(vec(entries)), list(vec(X0))
+    else:
+        entries = sp.Symbol("x_0_0")
+        unknowns, at = [entries], [X0]
+    args = F.__code__.co_varnames[:F.__code__.co_argcount]
+    value = F(**{name: entries if name == wrt else values[name] for name in args})
+    flat = list(vec(value)) if isinstance(value, sp.MatrixBase) else [value]
+    jac = sp.Matrix(len(flat), len(unknowns), lambda i, j: sp.diff(flat[i], unknowns[j]))
+    return jac.subs(dict(zip(unknowns, at)))
+
+
+def substitutions(d, values: dict, sizes: dict) -> dict:
+    symbols = d.sympy_symbols()
+    out = {symbols[name]: size for name, size in {"n": 2, **sizes}.items() if name in symbols}
+    out.update((symbols[name], values[name]) for name in d.names)
+    return out
+
+
+@pytest.mark.parametrize("text, wrt, shapes, sizes, F", CASES, ids=[c[0] + " / " + c[1]
+                                                                   for c in CASES])
+def test_to_sympy_equals_the_exact_jacobian(text, wrt, shapes, sizes, F):
+    values = {**VALUES, **(TALL if sizes else {})}
+    d = derive(text, wrt, shapes)
+    answer = explicit(d.to_sympy().subs(substitutions(d, values, sizes)))
+    if not isinstance(answer, sp.MatrixBase):
+        answer = sp.Matrix([[answer]])
+    expected = exact_jacobian(F, wrt, values)
+    assert answer.shape == expected.shape
+    assert sp.Matrix(answer) == sp.Matrix(expected), d.unicode
+
+
+@pytest.mark.parametrize("text, shapes", [("logdet(X^T X)", {"X": ("m", "n")}),
+                                          ("det(X) inv(X)", None), ("tr(X^T A X)", None)])
+def test_gradient_layout_is_the_jacobian_reshaped(text, shapes):
+    d = derive(text, "X", shapes)
+    if not d.expr.is_scalar:
+        with pytest.raises(Exception, match="gradient layout needs a scalar"):
+            d.to_sympy("gradient")
+        return
+    subs = substitutions(d, {**VALUES, **TALL} if shapes else VALUES, {"m": 3} if shapes else {})
+    G = explicit(d.to_sympy("gradient").subs(subs))
+    J = explicit(d.to_sympy().subs(subs))
+    assert sp.Matrix(vec(G).T) == sp.Matrix(J)
+
+
+def test_the_article_answers_in_sympy_terms():
+    n = sp.Symbol("n", integer=True, positive=True)
+    A = sp.MatrixSymbol("A", n, n)
+    assert derive("inv(A)", "A").to_sympy() == -sp.KroneckerProduct(sp.Inverse(A.T),
+                                                                     sp.Inverse(A))
+    assert derive("det(A)", "A").to_sympy() == sp.Determinant(A) * Vec(sp.Inverse(A.T)).T
+    assert derive("logdet(A)", "A").to_sympy() == Vec(sp.Inverse(A).T).T
+    assert derive("tr(A^T B)", "B").to_sympy() == Vec(A).T
+
+
+def test_a_scalar_product_of_vectors_is_a_scalar():
+    n = sp.Symbol("n", integer=True, positive=True)
+    a, X, b = sp.MatrixSymbol("a", n, 1), sp.MatrixSymbol("X", n, n), sp.MatrixSymbol("b", n, 1)
+    f = to_sympy(derive("exp(a^T X b)", "X").expr)
+    assert f == sp.exp(sp.Trace(a.T * X * b))
+    assert not f.is_Matrix
+
+
+def test_vec_stacks_columns():
+    F = sp.Matrix([[1, 2, 3], [4, 5, 6]])
+    assert Vec(F).doit() == sp.Matrix([1, 4, 2, 5, 3, 6])
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    Y = sp.MatrixSymbol("Y", m, n)
+    assert Vec(Y).shape == (m * n, 1)
+    assert Vec(Y).subs(Y, sp.ImmutableMatrix(F)).doit() == sp.Matrix([1, 4, 2, 5, 3, 6])
+    assert sp.latex(Vec(Y)) == r"\operatorname{vec}\left(Y\right)"
+    with pytest.raises(TypeError):
+        Vec(sp.Symbol("s"))
+
+
+@pytest.mark.parametrize("m, n", [(2, 3), (3, 2), (2, 2), (1, 3)])
+def test_commutation_matrix_transposes_vec(m, n):
+    F = sp.Matrix(m, n, lambda i, j: sp.Symbol(f"f{i}{j}"))
+    K = CommutationMatrix(m, n)
+    assert K.shape == (m * n, m * n)
+    assert K.doit() * vec(F) == vec(F.T)
+    assert K.as_explicit() == K.doit()
+
+
+def test_commutation_matrix_matches_numpy():
+    from matcalc.numeric import commutation_matrix
+    assert CommutationMatrix(2, 3).doit() == sp.Matrix(commutation_matrix(2, 3).astype(int))
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    assert CommutationMatrix(m, n).doit() == CommutationMatrix(m, n)
+    assert sp.latex(CommutationMatrix(m, n)) == "K_{mn}"
+
+
+@pytest.mark.parametrize("text, wrt, shapes", [(c[0], c[1], c[2]) for c in CASES])
+def test_sympy_code_builds_the_same_object(text, wrt, shapes):
+    d = derive(text, wrt, shapes)
+    for layout in ("jacobian", "gradient") if d.gradient is not None else ("jacobian",):
+        code = d.render("sympy", layout)
+        *setup, last = code.splitlines()
+        scope: dict = {}
+        exec("\n".join(setup), scope)           # matcalc's own generated code, not user input
+        assert eval(last, scope) == d.to_sympy(layout), code
+
+
+def test_sympy_code_avoids_names_python_reserves():
+    d = derive("if^T X n", "X", {"if": "n", "n": "n"})
+    code = sympy_code(d.jacobian, d.names)
+    assert 'if_ = sp.MatrixSymbol("if", n, 1)' in code
+    assert 'n_ = sp.MatrixSymbol("n", n, 1)' in code
+    *setup, last = code.splitlines()
+    scope: dict = {}
+    exec("\n".join(setup), scope)
+    assert eval(last, scope) == d.to_sympy()
+
+
+def _run(*args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "matcalc", *args], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def test_format_sympy_on_the_command_line():
+    result = _run("derive", "d logdet(X^T X) / dX", "--shape", "X=m,n", "--format", "sympy")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "import sympy as sp\n"
+        "from matcalc.sympy_export import Vec\n"
+        'm, n = sp.symbols("m n", integer=True, positive=True)\n'
+        'X = sp.MatrixSymbol("X", m, n)\n'
+        "2*Vec(X*sp.Inverse(X.T*X)).T\n")
+
+
+def test_other_formats_do_not_import_sympy():
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from matcalc import derive\n"
+        "from matcalc.cli import main\n"
+        "d = derive('X^T X', 'X', {'X': ('m', 'n')})\n"
+        "d.unicode, d.latex, d.numpy, d.render('ascii'), repr(d), d._repr_latex_()\n"
+        "import numpy as np\n"
+        "d.to_numpy()(X=np.ones((3, 2)))\n"
+        "for fmt in ('unicode', 'latex', 'ascii', 'numpy'):\n"
+        "    assert CliRunner().invoke(main, ['derive', 'inv(A)', 'A', '--format', fmt]).exit_code == 0\n"
+        "assert 'sympy' not in sys.modules, 'sympy was imported'\n"
+        "d.to_sympy()\n"
+        "assert 'sympy' in sys.modules\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
