@@ -72,6 +72,7 @@ CASES = [
     ("t X", "t", {"t": (1, 1)}, {}, lambda t, X: t * X),
     ("log(t) tr(A X)", "X", {"t": (1, 1)}, {}, lambda t, A, X: sp.log(t) * tr(A * X)),
     ("x^T A x", "x", None, {}, lambda x, A: x.T * A * x),
+    ("inv(t) X^-2", "X", {"t": (1, 1)}, {}, lambda t, X: (X.inv() * X.inv()) / t),
     ("<A, X^-1>", "X", None, {}, lambda A, X: tr(A.T * X.inv())),
 ]
 
@@ -173,7 +174,13 @@ def test_commutation_matrix_matches_numpy():
     assert sp.latex(CommutationMatrix(m, n)) == "K_{mn}"
 
 
-@pytest.mark.parametrize("text, wrt, shapes", [(c[0], c[1], c[2]) for c in CASES])
+SCALAR = {"t": (1, 1)}
+EDGES = [("t", "t", SCALAR), ("A", "B", None), ("tr(A)", "B", None), ("X/2", "X", None),
+         ("exp(t)", "t", SCALAR), ("t^(-1/2)", "t", SCALAR), ("kron(t, X)", "X", SCALAR),
+         ("x^T x", "x", None), ("inv(t) X^-2", "X", SCALAR)]
+
+
+@pytest.mark.parametrize("text, wrt, shapes", [(c[0], c[1], c[2]) for c in CASES] + EDGES)
 def test_sympy_code_builds_the_same_object(text, wrt, shapes):
     d = derive(text, wrt, shapes)
     for layout in ("jacobian", "gradient") if d.gradient is not None else ("jacobian",):
