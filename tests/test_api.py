@@ -222,3 +222,12 @@ def test_notebook_latex_compiles(tmp_path):
                             timeout=120)
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / "notebook.pdf").exists()
+
+
+def test_readme_python_examples_run_as_shown():
+    import doctest
+    from pathlib import Path
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    result = doctest.testfile(str(readme), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0
