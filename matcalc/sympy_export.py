@@ -96,6 +96,10 @@ class CommutationMatrix(sp.MatrixExpr):
             return self.as_explicit()
         return self
 
+    def _pretty(self, printer):
+        m, n = self.args
+        return printer._print(sp.Symbol(f"K_{m}" if m == n else f"K_{m}{n}"))
+
     def _latex(self, printer):
         m, n = self.args
         if m == n:
