@@ -71,6 +71,11 @@ class Vec(sp.MatrixExpr):
             return sp.ImmutableMatrix(arg.T.reshape(arg.rows * arg.cols, 1))
         return Vec(arg)
 
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+        form = prettyForm(*printer._print(self.arg).parens())
+        return prettyForm(*form.left("vec"))
+
     def _latex(self, printer):
         return rf"\operatorname{{vec}}\left({printer._print(self.arg)}\right)"
 
