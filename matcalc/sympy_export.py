@@ -31,6 +31,7 @@ from functools import reduce
 from operator import add, mul
 
 import sympy as sp
+from sympy.core.sympify import _sympify
 from sympy.printing.str import StrPrinter
 
 from .dims import Dim
@@ -45,7 +46,7 @@ class Vec(sp.MatrixExpr):
     """vec(M): the columns of M stacked into one column (column-major, numpy order="F")."""
 
     def __new__(cls, arg):
-        arg = sp.sympify(arg)
+        arg = _sympify(arg)
         if not getattr(arg, "is_Matrix", False):
             raise TypeError(f"Vec needs a matrix, given {arg!r}")
         return super().__new__(cls, arg)
@@ -84,7 +85,7 @@ class CommutationMatrix(sp.MatrixExpr):
     """K_mn, the mn×mn permutation matrix with K vec(M) = vec(Mᵀ) for every m×n matrix M."""
 
     def __new__(cls, m, n):
-        return super().__new__(cls, sp.sympify(m), sp.sympify(n))
+        return super().__new__(cls, _sympify(m), _sympify(n))
 
     @property
     def shape(self):

@@ -155,6 +155,10 @@ def test_vec_stacks_columns():
     assert sp.latex(Vec(Y)) == r"\operatorname{vec}\left(Y\right)"
     with pytest.raises(TypeError):
         Vec(sp.Symbol("s"))
+    with pytest.raises(sp.SympifyError):
+        Vec("Y")                                    # text is never parsed
+    with pytest.raises(sp.SympifyError):
+        CommutationMatrix("m", 2)
 
 
 @pytest.mark.parametrize("m, n", [(2, 3), (3, 2), (2, 2), (1, 3)])
