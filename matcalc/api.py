@@ -103,15 +103,8 @@ class Derivative:
         return derivation(self.expr, self.wrt, self.jacobian)
 
     def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
-        if layout == "gradient":
-            if self.order != 1:
-                raise MatcalcError("a second derivative has no gradient layout; it is the "
-                                   "Hessian ∂²f/∂vecX∂vecᵀX")
-            if self.gradient is None:
-                raise MatcalcError("--layout gradient needs a scalar expression, but "
-                                   f"{render(self.expr)} is a matrix; use the Jacobian layout")
-            return render(self.gradient, fmt, self.names)
-        return render(self.jacobian, fmt, self.names)
+        """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
+        return render(self.answer(layout), fmt, self.names)
 
     @property
     def unicode(self) -> str:
@@ -133,11 +126,11 @@ class Derivative:
         return f"$${self.latex}$$"
 
     def __repr__(self) -> str:
-        f = render(self.expr)
+        f, x = render(self.expr), self.wrt.name
         if precedence(self.expr) < POSTFIX:
             f = f"({f})"
-        return (f"<Derivative ∂{f}/∂{self.wrt.name} = {self.unicode} : "
-                f"{shape_str(self.jacobian.shape)}>")
+        question = f"∂{f}/∂{x}" if self.order == 1 else f"∂²{f}/∂vec{x}∂vecᵀ{x}"
+        return f"<Derivative {question} = {self.unicode} : {shape_str(self.jacobian.shape)}>"
 
     def answer(self, layout: str = "jacobian") -> Expr:
         """The answer as a tree: the Jacobian, or with layout="gradient" the gradient G."""
@@ -145,6 +138,9 @@ class Derivative:
             raise MatcalcError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
         if layout == "jacobian":
             return self.jacobian
+        if self.order != 1:
+            raise MatcalcError("a second derivative has no gradient layout; it is the "
+                               "Hessian ∂²f/∂vecX∂vecᵀX")
         if self.gradient is None:
             raise MatcalcError("the gradient layout needs a scalar expression, but "
                                f"{render(self.expr)} is a matrix; use the Jacobian layout")
@@ -165,8 +161,9 @@ class Derivative:
         """A function of the names, given as keyword arguments bound to arrays, that returns
         the Jacobian (or with layout="gradient" the gradient G) as a 2-D array."""
         from .numpy_function import numpy_function
+        what = "Hessian" if self.order == 2 else layout.capitalize()
         return numpy_function(self.answer(layout), self.names,
-                                f"{layout.capitalize()} of {render(self.expr)} by {self.wrt.name}")
+                              f"{what} of {render(self.expr)} by {self.wrt.name}")
 
 
 def gradient_of(jac: Expr, wrt: Var) -> Expr:

@@ -126,6 +126,8 @@ def test_a_matrix_function_has_no_gradient():
         d.to_numpy("gradient")
     with pytest.raises(MatcalcError, match="unknown layout"):
         d.answer("hessian")
+    with pytest.raises(MatcalcError, match="second derivative has no gradient layout"):
+        derive("tr(X)", "X", order=2).to_sympy("gradient")
 
 
 def test_repr_is_one_short_line():
@@ -133,6 +135,8 @@ def test_repr_is_one_short_line():
     assert repr(derive("logdet(X^T X)", "X", shapes={"X": ("m", "n")})) == \
         "<Derivative ∂ln|XᵀX|/∂X = 2vecᵀ(X(XᵀX)⁻¹) : 1×mn>"
     assert repr(derive("X^T X", "X")) == "<Derivative ∂(XᵀX)/∂X = (I + K)(I ⊗ Xᵀ) : n²×n²>"
+    assert repr(derive("x^T A x", "x", order=2)) == \
+        "<Derivative ∂²(xᵀAx)/∂vecx∂vecᵀx = A + Aᵀ : n×n>"
     assert repr(parse("inv(A) B")) == "<Mul A^-1B : n×n>"
 
 

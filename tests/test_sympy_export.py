@@ -242,3 +242,20 @@ def test_other_formats_do_not_import_sympy():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             env=env, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("text, wrt, shapes, sizes, F", [
+    ("logdet(X)", "X", None, {}, lambda X: sp.log(X.det())),
+    ("x^T A x", "x", None, {}, lambda x, A: (x.T * A * x)[0, 0]),
+    ("logdet(X^T X)", "X", {"X": ("m", "n")}, {"m": 3}, lambda X: sp.log((X.T * X).det())),
+], ids=["logdet(X)", "xᵀAx", "logdet(XᵀX)"])
+def test_the_hessian_equals_sympys_second_derivatives(text, wrt, shapes, sizes, F):
+    values = {**VALUES, **(TALL if sizes else {})}
+    d = derive(text, wrt, shapes, order=2)
+    answer = sp.Matrix(explicit(d.to_sympy().subs(substitutions(d, values, sizes))))
+    X0 = values[wrt]
+    point = sp.Matrix(X0.rows, X0.cols, lambda i, j: sp.Symbol(f"y_{i}_{j}"))
+    row = exact_jacobian(F, wrt, {**values, wrt: point})   # ∂f/∂vecᵀX at a symbolic point
+    unknowns = list(vec(point))
+    hessian = sp.Matrix(len(unknowns), len(unknowns), lambda i, j: sp.diff(row[i], unknowns[j]))
+    assert answer == hessian.subs(dict(zip(unknowns, vec(X0))))
