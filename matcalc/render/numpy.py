@@ -6,7 +6,10 @@ the arrays themselves (X.shape[0]), so the code works at any size.
 """
 from __future__ import annotations
 
+import keyword
+
 from ..dims import Dim
+from ..errors import MatcalcError
 from ..expr import Expr, Var
 from .base import Printer
 
@@ -96,5 +99,9 @@ class NumpyPrinter(Printer):
 
 def numpy_code(e: Expr, variables: dict[str, Var]) -> str:
     """The expression as code; a 1×1 result is made a 2-D array too."""
+    clashes = [name for name in variables if keyword.iskeyword(name) or name == "np"]
+    if clashes:
+        raise MatcalcError(f"the name {clashes[0]} cannot be used in Python code; "
+                           "rename it to get --format numpy")
     code = NumpyPrinter(variables).print(e)
     return f"np.atleast_2d({code})" if e.is_scalar else code
