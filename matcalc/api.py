@@ -17,7 +17,9 @@ from .simplify import _factors, mul, row_gradient, simplify, transpose
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
 ShapeSpec = "tuple[int | str, int | str] | int | str"
-_SIZE = re.compile(r"^(?:[1-9]\d{0,5}|[A-Za-z_]\w*)$")
+# The names the parser reads (ASCII letters, digits, _, Greek letters); sizes are names too.
+_NAME = r"[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*"
+_SIZE = re.compile(rf"[1-9][0-9]{{0,5}}|{_NAME}")
 
 
 def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
@@ -27,7 +29,7 @@ def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
         parts = list(spec) if isinstance(spec, (tuple, list)) else [spec]
         if len(parts) == 1:
             parts.append(1)
-        if len(parts) != 2 or not all(_SIZE.match(str(p).strip()) for p in parts):
+        if len(parts) != 2 or not all(_SIZE.fullmatch(str(p).strip()) for p in parts):
             raise MatcalcError(f"bad shape for {name}: {spec!r}; give rows,cols as positive "
                                "integers or size names, e.g. X=m,n or t=1,1")
         out[name] = tuple(Dim.of(int(p) if str(p).strip().isdigit() else str(p).strip())
@@ -130,7 +132,7 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None) -> Der
             raise VariableError(f"say which variable to differentiate by: the expression has "
                                 f"{'no variables' if not names else 'the variables ' + listed}")
         name = next(iter(names))
-    if not re.match(r"^[A-Za-z_\u0391-\u03c9]\w*$", name):
+    if not re.fullmatch(_NAME, name):
         raise VariableError(f"'{name}' is not a variable name")
     var = names.get(name) or parser.variable(name)
     raw, steps = jacobian(simplify(question.expr), var)
