@@ -77,6 +77,12 @@ class Derivative:
             return render(self.gradient, fmt, self.names)
         return render(self.jacobian, fmt, self.names)
 
+    def document(self, layout: str = "jacobian") -> str:
+        """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer."""
+        from .render.document import latex_document
+        return latex_document(self.expr, self.wrt, self.render("latex", layout), layout,
+                              self.names)
+
     @property
     def unicode(self) -> str:
         return self.render("unicode")

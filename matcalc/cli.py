@@ -58,17 +58,30 @@ shape_option = click.option(
               show_default=True, help="The Jacobian ∂vec F/∂vecᵀX, or for a scalar F the "
               "gradient matrix G (∂F/∂X = vecᵀ(G)).")
 @shape_option
-def derive(expr: str, wrt: str | None, fmt: str, layout: str, shapes: tuple[str, ...]) -> None:
+@click.option("--document", is_flag=True,
+              help="Print a whole LaTeX document (article, amsmath) with the question and answer.")
+def derive(expr: str, wrt: str | None, fmt: str, layout: str, shapes: tuple[str, ...],
+           document: bool) -> None:
     """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
     """
+    if document and fmt != "latex" and _given("fmt"):
+        raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
     result = derive_expression(expr, wrt, _shapes(shapes))
+    if document:
+        click.echo(result.document(layout), nl=False)
+        return
     text = result.render(fmt, layout)
     if fmt == "unicode" and sys.stdout.isatty():
         _show(result, text, layout)
     else:
         click.echo(text)
+
+
+def _given(param: str) -> bool:
+    from click.core import ParameterSource
+    return click.get_current_context().get_parameter_source(param) is ParameterSource.COMMANDLINE
 
 
 def _show(result, text: str, layout: str) -> None:
@@ -93,3 +106,4 @@ def rules() -> None:
     from .rules import table
     for name, formula in table():
         click.echo(f"{name:<24} {formula}")
+
