@@ -85,18 +85,21 @@ def _given(param: str) -> bool:
 
 
 def _show(result, text: str, layout: str) -> None:
-    """On a terminal: the question dimmed, the answer bold."""
+    """On a terminal: the question dimmed, the answer bold; plain when NO_COLOR is set."""
     import os
-
-    from rich.console import Console
-    from rich.text import Text
 
     from .render import render
 
-    console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
     f, x = render(result.expr), result.wrt.name
-    label = f"∂{f}/∂{x}" if layout == "jacobian" else f"gradient of {f} by {x}"
-    console.print(Text(label + " =", style="dim"))
+    label = f"∂{f}/∂{x} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
+        click.echo(f"{label}\n{text}")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(Text(label, style="dim"))
     console.print(Text(text, style="bold"))
 
 
