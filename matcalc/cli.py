@@ -7,6 +7,7 @@ import click
 
 from .api import derive as derive_expression
 from .api import parse_shape_option
+from .completion import SHELLS, completion_script
 from .errors import MatcalcError
 from .render import FORMATS
 
@@ -110,3 +111,13 @@ def rules() -> None:
     for name, formula in table():
         click.echo(f"{name:<24} {formula}")
 
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(list(SHELLS)))
+def completion(shell: str) -> None:
+    """Print the completion script for bash, zsh or fish.
+
+    The README says where to put it for each shell.
+    """
+    click.echo(completion_script(main, shell), nl=False)
