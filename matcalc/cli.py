@@ -112,7 +112,6 @@ def rules() -> None:
         click.echo(f"{name:<24} {formula}")
 
 
-
 @main.command()
 @click.argument("shell", type=click.Choice(list(SHELLS)))
 def completion(shell: str) -> None:
