@@ -1,10 +1,12 @@
 """LaTeX that compiles: every derivation below goes through a real pdflatex as a --document."""
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,9 @@ from external import matcalc_env, require
 
 from matcalc import derive
 from matcalc.cli import main
-from matcalc.dims import Dim
-from matcalc.expr import Commutation, Var
+from matcalc.dims import ONE, Dim
+from matcalc.expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul,
+                          Num, Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
 from matcalc.render import render
 from matcalc.render.latex import LatexPrinter, latex_dim, latex_name
 
@@ -248,3 +251,89 @@ def test_commutation_subscripts(m, n, latex):
 
 def test_sizes():
     assert latex_dim(Dim(1, ("m", "rows"))) == r"m \cdot \mathit{rows}"
+
+
+# ── every node inside every other: random trees the simplifier would never leave ──
+
+NAMES = ["A", "X2", "Sigma", "lambda1", "Ω", "β", "x_i", "Xdata", "αb", "Eta"]
+EXPONENTS = [Fraction(2), Fraction(3), Fraction(-1), Fraction(1, 2), Fraction(-1, 2),
+             Fraction(3, 2)]
+
+
+class RandomTrees:
+    """Shape-correct trees of every node type: n×n matrices, n²×n² ones, and scalars."""
+
+    def __init__(self, seed: int):
+        self.random = random.Random(seed)
+        self.n = Dim.of("n")
+
+    def pick(self, *makers):
+        return self.random.choice(makers)()
+
+    def matrix(self, depth: int) -> Expr:
+        r, n = self.random, self.n
+        if depth <= 0:
+            return self.pick(lambda: Var(r.choice(NAMES), n, n), lambda: Identity(n),
+                             lambda: Zero(n, n))
+        d = depth - 1
+        return self.pick(
+            lambda: Add((self.matrix(d), self.matrix(d))),
+            lambda: Add((self.matrix(d), Mul((Num(Fraction(-1)), self.matrix(d))))),
+            lambda: Mul((self.scalar(d), self.matrix(d))),
+            lambda: Mul((Num(Fraction(r.choice([-3, 1, 2]), r.choice([1, 2, 5]))),
+                         self.matrix(d), self.matrix(d))),
+            lambda: Mul((ScalarPow(self.scalar(d), r.choice(EXPONENTS[2:])), self.matrix(d))),
+            lambda: Transpose(self.matrix(d)),
+            lambda: Inverse(self.matrix(d)),
+            lambda: Transpose(Inverse(self.matrix(d))),
+            lambda: Power(self.matrix(d), r.choice([2, 3, -2])),
+        )
+
+    def big(self, depth: int) -> Expr:
+        """n²×n²: Kronecker products and commutation matrices."""
+        d = depth - 1
+        return self.pick(lambda: Kron(self.matrix(d), self.matrix(d)),
+                         lambda: Commutation(self.n, self.n),
+                         lambda: Mul((Commutation(self.n, self.n),
+                                      Kron(self.matrix(d), self.matrix(d)))),
+                         lambda: Transpose(Kron(self.matrix(d), Inverse(self.matrix(d)))))
+
+    def scalar(self, depth: int) -> Expr:
+        r = self.random
+        if depth <= 0:
+            return self.pick(lambda: Num(Fraction(r.choice([-2, 1, 3]), r.choice([1, 4]))),
+                             lambda: Var(r.choice(["t", "tau", "σ2"]), ONE, ONE))
+        d = depth - 1
+        return self.pick(
+            lambda: Det(self.matrix(d)),
+            lambda: LogDet(self.matrix(d)),
+            lambda: Trace(self.matrix(d)),
+            lambda: Trace(self.big(d)),
+            lambda: Mul((Transpose(Vec(self.matrix(d))), self.big(d), Vec(self.matrix(d)))),
+            lambda: Func(r.choice(["log", "exp", "sqrt"]), self.scalar(d)),
+            lambda: ScalarPow(self.scalar(d), r.choice(EXPONENTS)),
+            lambda: Add((self.scalar(d), Mul((Num(Fraction(-2)), self.scalar(d))))),
+            lambda: Mul((self.scalar(d), ScalarPow(self.scalar(d), Fraction(-1)))),
+        )
+
+
+TREES_DOCUMENT = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+                  "\\begin{document}\n%(body)s\n\\end{document}\n")
+
+
+def test_random_trees_of_every_node_compile(tmp_path):
+    """300 formulas in one document: whatever nests in whatever, the LaTeX is valid."""
+    require("pdflatex")
+    trees = RandomTrees(seed=20240601)
+    formulas = []
+    for i in range(300):
+        depth = 1 + i % 4
+        tree = trees.pick(lambda: trees.matrix(depth), lambda: trees.scalar(depth),
+                          lambda: trees.big(depth))
+        formulas.append(render(tree, "latex"))
+    body = "\n".join(f"\\[ {f} \\]" for f in formulas)
+    tex = tmp_path / "trees.tex"
+    tex.write_text(TREES_DOCUMENT.replace("%(body)s", body), encoding="utf-8")
+    problems = compile_document(tex)
+    assert not problems, "\n".join(problems)
+
