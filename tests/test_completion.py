@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import subprocess
 
+import click
 import pytest
 from click.testing import CliRunner
 from external import ROOT, matcalc_on_path, require
 
 from matcalc.cli import main
+from matcalc.render import FORMATS
 
 SCRIPTS = {"bash": "matcalc.bash", "zsh": "_matcalc", "fish": "matcalc.fish"}
-COMMANDS = {"completion", "derive", "rules"}
-FORMATS = {"unicode", "latex", "ascii", "numpy"}
+# What the command line has, read from click, so that a new command or option is expected too.
+COMMANDS = set(main.commands)
+FORMATS = set(FORMATS)
 LAYOUTS = {"jacobian", "gradient"}
-DERIVE_OPTIONS = {"--format", "--layout", "--shape", "--document", "--help"}
+DERIVE_OPTIONS = {opt for param in main.commands["derive"].get_params(click.Context(main))
+                  for opt in param.opts + param.secondary_opts
+                  if opt.startswith("--") and not getattr(param, "hidden", False)}
 
 
 @pytest.mark.parametrize("shell, filename", SCRIPTS.items())
@@ -23,6 +28,12 @@ def test_the_committed_scripts_are_what_matcalc_prints(shell, filename):
     committed = (ROOT / "completions" / filename).read_text()
     assert result.output == committed, (
         f"completions/{filename} is stale: matcalc completion {shell} > completions/{filename}")
+
+
+def test_the_expectations_are_not_empty():
+    assert {"completion", "derive", "rules"} <= COMMANDS
+    assert {"--format", "--layout", "--shape", "--document", "--help"} <= DERIVE_OPTIONS
+    assert {"unicode", "latex", "ascii", "numpy"} <= FORMATS
 
 
 def test_an_unknown_shell_is_a_usage_error():
