@@ -5,20 +5,20 @@ from fractions import Fraction
 
 from ..dims import Dim
 from ..expr import Expr, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
-from .base import ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer, precedence, split_fraction
+from .base import ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer, split_fraction
 from .text import GREEK, _is_negative, _negate
 
 # Capital Greek letters that look Latin have no command of their own in LaTeX.
 _LATIN_LOOKING = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I",
                   "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T",
                   "Chi": "X", "omicron": "o"}
-LATEX_GREEK = {name: _LATIN_LOOKING.get(name, "\\" + name.replace("amda", "ambda")) for name in GREEK}
-LATEX_GREEK.update(_LATIN_LOOKING)
+# Unicode calls λ "lamda"; LaTeX spells it \lambda.
+LATEX_GREEK = {name: "\\" + name.replace("amda", "ambda") for name in GREEK} | _LATIN_LOOKING
 GREEK_LETTERS = {ch: LATEX_GREEK[name] for name, ch in GREEK.items()} | {"ς": "\\varsigma"}
 
 
 def latex_name(name: str) -> str:
-    """A name as LaTeX: X, X_{1}, \\Sigma_{1}, \\alpha, x_{i}, \\mathit{rows}; α and Σ as commands."""
+    """A name as LaTeX: X, X_{1}, \\Sigma_{1}, \\alpha (also for α), x_{i}, \\mathit{rows}."""
     head, sep, tail = name.partition("_")
     if sep and head and tail:
         index = tail if tail.isascii() and tail.isalnum() else latex_name(tail)
