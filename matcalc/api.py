@@ -23,7 +23,9 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
 LAYOUTS = ("jacobian", "gradient")
 ShapeSpec = "tuple[int | str, int | str] | int | str"
-_SIZE = re.compile(r"^(?:[1-9]\d{0,5}|[A-Za-z_]\w*)$")
+# The names the parser reads (ASCII letters, digits, _, Greek letters); sizes are names too.
+_NAME = r"[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*"
+_SIZE = re.compile(rf"[1-9][0-9]{{0,5}}|{_NAME}")
 
 
 def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
@@ -33,7 +35,7 @@ def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
         parts = list(spec) if isinstance(spec, (tuple, list)) else [spec]
         if len(parts) == 1:
             parts.append(1)
-        if len(parts) != 2 or not all(_SIZE.match(str(p).strip()) for p in parts):
+        if len(parts) != 2 or not all(_SIZE.fullmatch(str(p).strip()) for p in parts):
             raise MatcalcError(f"bad shape for {name}: {spec!r}; give rows,cols as positive "
                                "integers or size names, e.g. X=m,n or t=1,1")
         out[name] = tuple(Dim.of(int(p) if str(p).strip().isdigit() else str(p).strip())
@@ -105,6 +107,12 @@ class Derivative:
     def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
         """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
         return render(self.answer(layout), fmt, self.names)
+
+    def document(self, layout: str = "jacobian") -> str:
+        """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer."""
+        from .render.document import latex_document
+        return latex_document(self.expr, self.wrt, self.render("latex", layout), layout,
+                              self.names)
 
     @property
     def unicode(self) -> str:
@@ -206,7 +214,7 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
             raise VariableError(f"say which variable to differentiate by: the expression has "
                                 f"{'no variables' if not names else 'the variables ' + listed}")
         name = next(iter(names))
-    if not re.match(r"^[A-Za-z_\u0391-\u03c9]\w*$", name):
+    if not re.fullmatch(_NAME, name):
         raise VariableError(f"'{name}' is not a variable name")
     var = names.get(name) or parser.variable(name)
     raw, steps = jacobian(simplify(question.expr), var)

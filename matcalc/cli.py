@@ -7,6 +7,7 @@ import click
 
 from .api import derive as derive_expression
 from .api import parse_shape_option
+from .completion import SHELLS, completion_script
 from .errors import MatcalcError
 from .render import FORMATS
 
@@ -61,15 +62,22 @@ shape_option = click.option(
 @click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
               help="2: the Hessian ∂²f/∂vecX∂vecᵀX of a scalar EXPR.")
 @shape_option
+@click.option("--document", is_flag=True,
+              help="Print a whole LaTeX document (article, amsmath) with the question and answer.")
 def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
-           shapes: tuple[str, ...]) -> None:
+           shapes: tuple[str, ...], document: bool) -> None:
     """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
     """
+    if document and fmt != "latex" and _given("fmt"):
+        raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
     result = derive_expression(expr, wrt, _shapes(shapes), order=order)
     if steps:
         _print_steps(result, fmt, layout)
+        return
+    if document:
+        click.echo(result.document(layout), nl=False)
         return
     text = result.render(fmt, layout)
     if fmt == "unicode" and sys.stdout.isatty():
@@ -78,21 +86,29 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
         click.echo(text)
 
 
-def _show(result, text: str, layout: str) -> None:
-    """On a terminal: the question dimmed, the answer bold."""
-    import os
+def _given(param: str) -> bool:
+    from click.core import ParameterSource
+    return click.get_current_context().get_parameter_source(param) is ParameterSource.COMMANDLINE
 
-    from rich.console import Console
-    from rich.text import Text
+
+def _show(result, text: str, layout: str) -> None:
+    """On a terminal: the question dimmed, the answer bold; plain when NO_COLOR is set."""
+    import os
 
     from .render import render
 
-    console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
     f, x = render(result.expr), result.wrt.name
-    label = f"∂{f}/∂{x}" if layout == "jacobian" else f"gradient of {f} by {x}"
+    label = f"∂{f}/∂{x} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
     if result.order == 2:
-        label = f"∂²{f}/∂vec{x}∂vecᵀ{x}"
-    console.print(Text(label + " =", style="dim"))
+        label = f"∂²{f}/∂vec{x}∂vecᵀ{x} ="
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
+        click.echo(f"{label}\n{text}")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(Text(label, style="dim"))
     console.print(Text(text, style="bold"))
 
 
@@ -146,3 +162,13 @@ def rules() -> None:
     from .rules import table
     for name, formula in table():
         click.echo(f"{name:<24} {formula}")
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(list(SHELLS)))
+def completion(shell: str) -> None:
+    """Print the completion script for bash, zsh or fish.
+
+    The README says where to put it for each shell.
+    """
+    click.echo(completion_script(main, shell), nl=False)

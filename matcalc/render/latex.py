@@ -3,14 +3,48 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..dims import Dim
 from ..expr import Expr, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
-from .base import ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer, precedence, split_fraction
+from .base import ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer, split_fraction
 from .text import GREEK, _is_negative, _negate
 
-LATEX_GREEK = {name: "\\" + name for name in GREEK}
-LATEX_GREEK.update({"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H",
-                    "Iota": "I", "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P",
-                    "Tau": "T", "Chi": "X", "omicron": "o"})
+# Capital Greek letters that look Latin have no command of their own in LaTeX.
+_LATIN_LOOKING = {"Alpha": "A", "Beta": "B", "Epsilon": "E", "Zeta": "Z", "Eta": "H", "Iota": "I",
+                  "Kappa": "K", "Mu": "M", "Nu": "N", "Omicron": "O", "Rho": "P", "Tau": "T",
+                  "Chi": "X", "omicron": "o"}
+# Unicode calls λ "lamda"; LaTeX spells it \lambda.
+LATEX_GREEK = {name: "\\" + name.replace("amda", "ambda") for name in GREEK} | _LATIN_LOOKING
+GREEK_LETTERS = {ch: LATEX_GREEK[name] for name, ch in GREEK.items()} | {"ς": "\\varsigma"}
+
+
+def latex_name(name: str) -> str:
+    """A name as LaTeX: X, X_{1}, \\Sigma_{1}, \\alpha (also for α), x_{i}, \\mathit{rows}."""
+    head, sep, tail = name.partition("_")
+    if sep and head and tail:
+        index = tail if tail.isascii() and tail.isalnum() else latex_name(tail)
+        return f"{latex_name(head)}_{{{index}}}"
+    stem = name.rstrip("0123456789")
+    digits = name[len(stem):]
+    if not stem:
+        return digits
+    letters = [GREEK_LETTERS.get(ch, "\\_" if ch == "_" else ch) for ch in stem]
+    if stem in LATEX_GREEK:
+        base = LATEX_GREEK[stem]
+    elif len(stem) == 1:
+        base = letters[0]
+    else:  # Greek letters braced, so that a letter may follow: {\\alpha}b
+        base = "\\mathit{" + "".join("{" + s + "}" if s.startswith("\\") else s
+                                     for s in letters) + "}"
+    return base + (f"_{{{digits}}}" if digits else "")
+
+
+def latex_dim(d: Dim) -> str:
+    """A size as LaTeX: 3, n, mn, n^{2}, \\mathit{rows} \\cdot n."""
+    parts = [] if d.coeff == 1 and d.symbols else [str(d.coeff)]
+    for sym in dict.fromkeys(d.symbols):
+        power = d.symbols.count(sym)
+        parts.append(latex_name(sym) + (f"^{{{power}}}" if power > 1 else ""))
+    return ("" if all(len(sym) == 1 for sym in d.symbols) else " \\cdot ").join(parts)
 
 
 class LatexPrinter(Printer):
@@ -19,15 +53,7 @@ class LatexPrinter(Printer):
 
     # ── leaves ──
     def _print_Var(self, e: Var) -> str:
-        stem = e.name.rstrip("0123456789")
-        digits = e.name[len(stem):]
-        if stem in LATEX_GREEK:
-            base = LATEX_GREEK[stem]
-        elif len(stem) == 1:
-            base = stem
-        else:
-            base = "\\mathit{" + stem.replace("_", "\\_") + "}"
-        return base + (f"_{{{digits}}}" if digits else "")
+        return latex_name(e.name)
 
     def _print_Num(self, e: Num) -> str:
         v = e.value
@@ -45,7 +71,8 @@ class LatexPrinter(Printer):
     def _print_Commutation(self, e) -> str:
         if e.m == e.n:
             return "K"
-        return f"K_{{{e.m}{e.n}}}" if len(str(e.m)) == len(str(e.n)) == 1 else f"K_{{{e.m},{e.n}}}"
+        m, n = latex_dim(e.m), latex_dim(e.n)
+        return f"K_{{{m}{n}}}" if len(str(e.m)) == len(str(e.n)) == 1 else f"K_{{{m},{n}}}"
 
     # ── sums and products ──
     def _print_Add(self, e) -> str:
@@ -103,10 +130,7 @@ class LatexPrinter(Printer):
         return self.sup(e.arg, str(p) if p.denominator == 1 else f"{p.numerator}/{p.denominator}")
 
     def sup(self, base: Expr, exponent: str) -> str:
-        text = self.paren(base, ATOM)
-        if precedence(base) >= ATOM and text.endswith("}") and "_" in text:
-            text = "{" + text + "}"  # X_{1}^{-1}, not a double subscript-superscript clash
-        return f"{text}^{{{exponent}}}"
+        return f"{self.paren(base, ATOM)}^{{{exponent}}}"
 
     # ── functions ──
     def _print_Det(self, e) -> str:
