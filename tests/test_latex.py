@@ -124,7 +124,8 @@ def test_the_derivations_use_every_node_the_printer_knows():
         answer = d.gradient if ("--layout", "gradient") in options else d.jacobian
         seen |= _node_types(d.expr) | _node_types(answer)
     printable = {name[len("_print_"):] for name in dir(LatexPrinter) if name.startswith("_print_")}
-    assert printable - seen == set()
+    steps_only = {"Partial"}  # ∂F/∂X appears only in --steps, whose LaTeX test_steps.py compiles
+    assert printable - seen - steps_only == set()
 
 
 def _split(args: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
