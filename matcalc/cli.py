@@ -50,7 +50,7 @@ shape_option = click.option(
     help="Shape of a name: --shape X=m,n, --shape t=1,1 (a scalar), --shape a=n (a vector).")
 
 
-@main.command()
+@main.command(short_help="Differentiate EXPR with respect to WRT.")
 @click.argument("expr")
 @click.argument("wrt", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="unicode",

@@ -573,6 +573,7 @@ CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
     Func: lambda e, c: func(e.name, c[0]),
     ScalarPow: lambda e, c: spow(c[0], e.exponent),
     Commutation: lambda e, c: commutation(e.m, e.n),
+    Identity: lambda e, c: ONE_NUM if e.n == ONE else e,
 }
 
 
