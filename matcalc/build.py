@@ -9,8 +9,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .errors import ShapeError
-from .expr import (Add, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num, Power,
-                   ScalarPow, Trace, Transpose, Vec, Zero, _describe)
+from .expr import (Add, Det, DiagMatrix, DiagPart, ElementFunc, ElementPow, Expr, Func, Hadamard,
+                   Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power, ScalarPow, SumAll,
+                   Trace, Transpose, Vec, Zero, _describe)
 
 
 def number(value) -> Num:
@@ -34,6 +35,7 @@ def add(*terms: Expr) -> Expr:
     flat = tuple(t for term in terms for t in (term.terms if isinstance(term, Add) else (term,)))
     if not flat:
         raise ValueError("empty sum")
+    flat = _broadcast_numbers(flat)
     return flat[0] if len(flat) == 1 else Add(flat)
 
 
@@ -112,9 +114,51 @@ def inner(a: Expr, b: Expr) -> Expr:
     return Trace(mul(Transpose(a), b))
 
 
-def func(name: str, e: Expr) -> Expr:
-    return Func(name, e)
-
-
 def zero_like(rows, cols) -> Zero:
     return Zero(rows, cols)
+
+
+# ── element-wise operations ─────────────────────────────────────────────────────────────
+
+def _broadcast_numbers(terms: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """1 + exp(x) as numpy reads it: a written number added to a matrix is that number times 𝟏."""
+    shapes = {t.shape for t in terms if not t.is_scalar}
+    if len(shapes) != 1 or not any(isinstance(t, Num) for t in terms):
+        return terms
+    shape = shapes.pop()
+    return tuple(mul(t, Ones(*shape)) if isinstance(t, Num) else t for t in terms)
+
+
+def func(name: str, e: Expr) -> Expr:
+    return Func(name, e) if e.is_scalar else ElementFunc(name, e)
+
+
+def hadamard(a: Expr, b: Expr) -> Expr:
+    if a.is_scalar or b.is_scalar:
+        return mul(a, b)
+    return Hadamard(a, b)
+
+
+def elementwise_power(base: Expr, k: Fraction) -> Expr:
+    if base.is_scalar:
+        return power(base, k)
+    return base if k == 1 else ElementPow(base, Fraction(k))
+
+
+def diag(e: Expr) -> Expr:
+    """diag(v) of a column is a diagonal matrix; diag(X) of a square matrix is a column."""
+    if e.is_scalar:
+        return e
+    if e.shape[1].is_one:
+        return DiagMatrix(e)
+    if e.shape[0] == e.shape[1]:
+        return DiagPart(e)
+    raise ShapeError(f"diag needs a column vector or a square matrix, but {_describe(e)}")
+
+
+def total(e: Expr) -> Expr:
+    return SumAll(e)
+
+
+def norm(e: Expr) -> Expr:
+    return Norm(e)

@@ -292,6 +292,123 @@ class Partial(Expr):
         return (self.arg.size, self.wrt.size)
 
 
+# ── element-wise operations, diagonals, sums and norms ──────────────────────────────────
+
+ELEMENTWISE_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "cosh", "sinh")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Ones(Expr):
+    """𝟏: the all-ones matrix (or vector); vecᵀ(𝟏) vec F is the sum of F's elements."""
+    rows: Dim
+    cols: Dim
+
+    def _shape(self):
+        return (self.rows, self.cols)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class ElementFunc(Expr):
+    """f(F) applied element by element to a matrix or vector F (exp, log, sin, …)."""
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class ElementPow(Expr):
+    """F.^p: each element of F raised to the rational power p."""
+    arg: Expr
+    exponent: Fraction
+
+    def _shape(self):
+        return self.arg.shape
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Hadamard(Expr):
+    """F ∘ G, the element-by-element product of two matrices of one shape."""
+    left: Expr
+    right: Expr
+
+    @property
+    def children(self):
+        return (self.left, self.right)
+
+    def _shape(self):
+        if self.left.shape != self.right.shape:
+            raise ShapeError(f"the Hadamard product needs two matrices of one shape, but "
+                             f"{_describe(self.left)} and {_describe(self.right)}")
+        return self.left.shape
+
+
+def _column(op: str, arg: Expr) -> Dim:
+    if not arg.shape[1].is_one:
+        raise ShapeError(f"{op} needs a column vector, but {_describe(arg)}")
+    return arg.shape[0]
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class DiagMatrix(Expr):
+    """diag(v): the square matrix with the column v on its diagonal."""
+    arg: Expr
+
+    def _shape(self):
+        n = _column("diag(v)", self.arg)
+        return (n, n)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class DiagPart(Expr):
+    """diag(X): the column of a square matrix's diagonal elements."""
+    arg: Expr
+
+    def _shape(self):
+        return (_square("diag(X)", self.arg)[0], ONE)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class SumAll(Expr):
+    """sum(F) = 𝟏ᵀF𝟏: the sum of all elements."""
+    arg: Expr
+
+    def _shape(self):
+        return (ONE, ONE)
+
+
+@_unary
+@dataclass(frozen=True, eq=False, repr=False)
+class Norm(Expr):
+    """‖F‖: the 2-norm of a vector, the Frobenius norm √tr(FᵀF) of a matrix."""
+    arg: Expr
+
+    def _shape(self):
+        return (ONE, ONE)
+
+
+def half_triangle(n: Dim) -> Dim:
+    """n(n+1)/2, the number of distinct elements of a symmetric n×n matrix."""
+    if n.value is not None:
+        return Dim(n.value * (n.value + 1) // 2)
+    return Dim(1, (f"{n}({n}+1)/2",))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Duplication(Expr):
+    """Dₙ (Magnus & Neudecker): the n²×n(n+1)/2 matrix with Dₙ vech(X) = vec(X) for symmetric X."""
+    n: Dim
+
+    def _shape(self):
+        return (self.n * self.n, half_triangle(self.n))
+
+
 def _describe(e: Expr) -> str:
     from .render import render
     return f"{render(e, 'unicode')} ({shape_str(e.shape)})"

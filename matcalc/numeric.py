@@ -10,8 +10,9 @@ from typing import Callable
 import numpy as np
 
 from .dims import Dim
-from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   Partial, Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
+                   Num, Ones, Partial, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
 
 
 def sizes_from(env: dict[str, np.ndarray], names: dict[str, Var]) -> dict[str, int]:
@@ -58,7 +59,27 @@ EVALUATORS: dict[type, Callable] = {
     Identity: lambda e, v, s: np.eye(dim_value(e.n, s)),
     Zero: lambda e, v, s: np.zeros((dim_value(e.rows, s), dim_value(e.cols, s))),
     Commutation: lambda e, v, s: commutation_matrix(dim_value(e.m, s), dim_value(e.n, s)),
+    Ones: lambda e, v, s: np.ones((dim_value(e.rows, s), dim_value(e.cols, s))),
+    ElementFunc: lambda e, v, s: getattr(np, e.name)(v[0]),
+    ElementPow: lambda e, v, s: v[0] ** float(e.exponent),
+    Hadamard: lambda e, v, s: v[0] * v[1],
+    DiagMatrix: lambda e, v, s: np.diagflat(v[0]),
+    DiagPart: lambda e, v, s: np.diag(v[0]).reshape(-1, 1).copy(),
+    SumAll: lambda e, v, s: _scalar(np.sum(v[0])),
+    Norm: lambda e, v, s: _scalar(np.linalg.norm(v[0])),
+    Duplication: lambda e, v, s: duplication_matrix(dim_value(e.n, s)),
 }
+
+
+def duplication_matrix(n: int) -> np.ndarray:
+    """Dₙ, with Dₙ vech(X) = vec(X) for symmetric X; vech stacks the lower triangle by columns."""
+    columns = []
+    for j in range(n):
+        for i in range(j, n):
+            column = np.zeros(n * n)
+            column[i + n * j] = column[j + n * i] = 1.0
+            columns.append(column)
+    return np.stack(columns, axis=1)
 
 
 def _product(e: Mul, values: list[np.ndarray]) -> np.ndarray:

@@ -3,16 +3,18 @@
     question := expr | ("d" | "∂") expr "/" ("d" | "∂") NAME
     expr     := expr ("+" | "-") expr               binding power 10
               | expr "⊗" expr                       20
+              | expr (".*" | "∘") expr               25  (Hadamard product)
               | expr ("*" | "@" | "/" | " ") expr   30  (juxtaposition multiplies)
               | ("-" | "+") expr                    35
               | expr postfix                        40
-    postfix  := "'" | "ᵀ" | "⁻¹" | "⁻ᵀ" | superscript digits | "^" exponent
+    postfix  := "'" | "ᵀ" | "⁻¹" | "⁻ᵀ" | superscript digits | "^" exponent | ".^" exponent
     exponent := "T" | "-T" | ["-"] NUMBER | "{" ["-"] ("T" | NUMBER ["/" NUMBER]) "}" | "(" … ")"
     primary  := NUMBER | NAME | FUNCTION "(" expr {"," expr} ")" | FUNCTION "|" expr "|"
               | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
 
 Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
-unless `shapes` says otherwise. Nothing here evaluates the text: it is read token by token.
+unless `shapes` says otherwise. exp, log, sqrt, sin, cos and tanh of a matrix or vector act
+element by element, as does ".^"; a number added to a matrix is that number times 𝟏. Nothing here evaluates the text: it is read token by token.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>\d+(?:\.\d*)?|\.\d+)
   | (?P<name>[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*)
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
-  | (?P<op>[-+*/@^'(){},<>|⊗∂·−])
+  | (?P<op>\.\*|\.\^|[-+*/@^'(){},<>|⊗∂·−∘])
 """, re.VERBOSE)
 
 
@@ -93,6 +95,12 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
     "trace": (1, build.trace),
     "vec": (1, build.vec),
     "kron": (2, build.kron),
+    "sin": (1, lambda x: build.func("sin", x)),
+    "cos": (1, lambda x: build.func("cos", x)),
+    "tanh": (1, lambda x: build.func("tanh", x)),
+    "diag": (1, build.diag),
+    "sum": (1, build.total),
+    "norm": (1, build.norm),
 }
 
 
@@ -192,13 +200,15 @@ class Parser:
 
     def infix_power(self) -> tuple[int, Callable[[Expr, int], Expr]]:
         tok = self.tok
-        if tok.kind == "sup" or (tok.kind == "op" and tok.text in "^'"):
+        if tok.kind == "sup" or (tok.kind == "op" and tok.text in ("^", "'", ".^")):
             return 40, self.postfix
         if tok.kind == "op":
             if tok.text in "+-":
                 return 10, self.binary
             if tok.text == "⊗":
                 return 20, self.binary
+            if tok.text in (".*", "∘"):
+                return 25, self.binary
             if tok.text in "*@/":
                 return 30, self.binary
             if tok.text in "(<" or (tok.text == "|" and not self.in_bars):
@@ -215,6 +225,8 @@ class Parser:
             "+": lambda: build.add(left, right),
             "-": lambda: build.sub(left, right),
             "⊗": lambda: build.kron(left, right),
+            ".*": lambda: build.hadamard(left, right),
+            "∘": lambda: build.hadamard(left, right),
             "*": lambda: build.mul(left, right),
             "@": lambda: build.mul(left, right),
             "/": lambda: build.div(left, right),
@@ -234,6 +246,10 @@ class Parser:
         if tok.kind == "sup":
             return self.located(tok, lambda: build.power(left, Fraction(int(tok.text.translate(SUPERSCRIPTS)))))
         exponent = self.exponent()
+        if tok.text == ".^":
+            if isinstance(exponent, str):
+                self.fail("expected a number after '.^'", tok)
+            return self.located(tok, lambda: build.elementwise_power(left, exponent))
         if exponent == "T":
             return build.transpose(left)
         if exponent == "-T":

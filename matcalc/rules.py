@@ -12,8 +12,10 @@ from fractions import Fraction
 from typing import Callable
 
 from .build import add, kron, mul, number
-from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+from .dims import ONE
+from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
+                   Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,11 @@ SCALAR_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
     "log": lambda s: ScalarPow(s, Fraction(-1)),
     "exp": lambda s: Func("exp", s),
     "sqrt": _sqrt_prime,
+    "sin": lambda s: Func("cos", s),
+    "cos": lambda s: mul(number(-1), Func("sin", s)),
+    "tanh": lambda s: ScalarPow(Func("cosh", s), Fraction(-2)),
+    "cosh": lambda s: Func("sinh", s),
+    "sinh": lambda s: Func("cosh", s),
 }
 
 
@@ -185,6 +192,78 @@ def _scalar_power(node, d):
     p = node.exponent
     lowered = node.arg if p - 1 == 1 else ScalarPow(node.arg, p - 1)
     return mul(number(p), lowered, d(node.arg)) if p != 1 else d(node.arg)
+
+
+# ── element-wise maps, diagonals, sums and norms ──
+
+ELEMENT_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
+    "exp": lambda F: ElementFunc("exp", F),
+    "log": lambda F: ElementPow(F, Fraction(-1)),
+    "sqrt": lambda F: mul(number(Fraction(1, 2)), ElementPow(F, Fraction(-1, 2))),
+    "sin": lambda F: ElementFunc("cos", F),
+    "cos": lambda F: mul(number(-1), ElementFunc("sin", F)),
+    "tanh": lambda F: ElementPow(ElementFunc("cosh", F), Fraction(-2)),
+    "cosh": lambda F: ElementFunc("sinh", F),
+    "sinh": lambda F: ElementFunc("cosh", F),
+}
+
+
+@rule(ElementFunc, "element-wise chain rule")
+def _element_function(node, d):
+    """∂f(F) = diag(vec f′(F)) ∂F for f applied element by element"""
+    return mul(DiagMatrix(Vec(ELEMENT_DERIVATIVES[node.name](node.arg))), d(node.arg))
+
+
+@rule(ElementPow, "element-wise power rule")
+def _element_power(node, d):
+    """∂F.^p = p diag(vec F.^(p−1)) ∂F"""
+    F, p = node.arg, node.exponent
+    lowered = F if p - 1 == 1 else Ones(*F.shape) if p == 1 else ElementPow(F, p - 1)
+    return mul(number(p), DiagMatrix(Vec(lowered)), d(F))
+
+
+@rule(Hadamard, "Hadamard product rule")
+def _hadamard(node, d):
+    """∂(F ∘ G) = diag(vec G) ∂F + diag(vec F) ∂G"""
+    F, G = node.left, node.right
+    terms = []
+    if d.depends(F):
+        terms.append(mul(DiagMatrix(Vec(G)), d(F)))
+    if d.depends(G):
+        terms.append(mul(DiagMatrix(Vec(F)), d(G)))
+    return add(*terms)
+
+
+@rule(DiagMatrix, "diag rule")
+def _diag_matrix(node, d):
+    """∂diag(v) = diag(vec I)(𝟏 ⊗ I) ∂v, for v n×1 (vec diag(v) = vec(I ∘ v𝟏ᵀ))"""
+    n = node.shape[0]
+    selection = mul(DiagMatrix(Vec(Identity(n))), kron(Ones(n, ONE), Identity(n)))
+    return mul(selection, d(node.arg))
+
+
+@rule(DiagPart, "diagonal rule")
+def _diag_part(node, d):
+    """∂diag(F) = (𝟏ᵀ ⊗ I) diag(vec I) ∂F, for F n×n (diag(F) = (I ∘ F)𝟏)"""
+    n = node.shape[0]
+    selection = mul(kron(Ones(ONE, n), Identity(n)), DiagMatrix(Vec(Identity(n))))
+    return mul(selection, d(node.arg))
+
+
+@rule(SumAll, "sum-of-elements rule")
+def _sum_all(node, d):
+    """∂sum(F) = vecᵀ(𝟏) ∂F"""
+    return mul(_vecT(Ones(*node.arg.shape)), d(node.arg))
+
+
+@rule(Norm, "norm rule")
+def _norm(node, d):
+    """∂‖F‖ = vecᵀ(F) ∂F / ‖F‖"""
+    return mul(ScalarPow(node, Fraction(-1)), _vecT(node.arg), d(node.arg))
+
+
+for _leaf in (Ones, Duplication):
+    RULES[_leaf] = Rule("constant rule", _leaf, _constant)
 
 
 def table() -> list[tuple[str, str]]:

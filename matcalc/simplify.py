@@ -14,8 +14,9 @@ from fractions import Fraction
 from typing import Callable, Iterator
 
 from .dims import ONE
-from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
+from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, ElementFunc, ElementPow, Expr,
+                   Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power,
+                   ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
 
@@ -184,9 +185,47 @@ def powers(a: Expr, b: Expr):
         return (transpose(combined) if transposed else combined,)
 
 
+def vec_hadamard(a: Expr, b: Expr):
+    """vecᵀ(G) diag(vec H) = vecᵀ(G ∘ H)"""
+    G = Ones(a.cols, ONE) if isinstance(a, Ones) and a.rows == ONE else row_gradient(a)
+    if G is not None and isinstance(b, DiagMatrix):
+        H = column_matrix(b.arg)
+        if G.shape != H.shape:
+            G, H = vec(G), b.arg
+        if G.shape == H.shape:
+            return (vecT(hadamard(G, H)),)
+
+
+def diag_vec(a: Expr, b: Expr):
+    """diag(vec H) vec(M) = vec(H ∘ M)"""
+    M = column_matrix(b)
+    if isinstance(a, DiagMatrix) and M is not None:
+        H = column_matrix(a.arg)
+        if H.shape != M.shape:
+            H, M = a.arg, vec(M)
+        if H.shape == M.shape:
+            return (vec(hadamard(H, M)),)
+
+
+def diag_diag(a: Expr, b: Expr):
+    """diag(u) diag(v) = diag(u ∘ v)"""
+    if isinstance(a, DiagMatrix) and isinstance(b, DiagMatrix):
+        return (diag_matrix(hadamard(a.arg, b.arg)),)
+
+
+def diagonal_ones(a: Expr, b: Expr):
+    """(M ∘ I)𝟏 = diag(M), and diag(v)𝟏 = v"""
+    if isinstance(b, Ones) and b.shape[1] == ONE:
+        if isinstance(a, Hadamard) and isinstance(a.right, Identity):
+            return (diag_part(a.left),)
+        if isinstance(a, DiagMatrix):
+            return (a.arg,)
+
+
 PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, inner_product,
                                     kron_vec, commutation_vec, commutation_left,
-                                    commutation_inverse, powers)
+                                    commutation_inverse, powers, vec_hadamard, diag_vec,
+                                    diag_diag, diagonal_ones)
 
 IDENTITY_NAMES: dict[Callable, str] = {
     mixed_product: "mixed-product identity",
@@ -198,6 +237,10 @@ IDENTITY_NAMES: dict[Callable, str] = {
     commutation_left: "commutation identity",
     commutation_inverse: "commutation identity",
     powers: "power identity",
+    vec_hadamard: "vec–Hadamard identity",
+    diag_vec: "vec–Hadamard identity",
+    diag_diag: "Hadamard product of diagonals",
+    diagonal_ones: "diagonal identity",
 }
 
 
@@ -402,6 +445,10 @@ def transpose(e: Expr) -> Expr:
                       kron(transpose(e.left), transpose(e.right)))
     if isinstance(e, Inverse) and _is_symmetric(e.arg):
         return _fired("symmetry", Transpose(e), e)
+    if isinstance(e, Ones):
+        return Ones(e.cols, e.rows)
+    if isinstance(e, DiagMatrix):
+        return _fired("symmetry", Transpose(e), e)
     return Transpose(e)
 
 
@@ -557,6 +604,127 @@ def spow(e: Expr, exponent: Fraction) -> Expr:
     return ScalarPow(e, exponent)
 
 
+# ── element-wise operations, diagonals, sums and norms ──────────────────────────────────
+
+def _pull_scalars(e: Expr) -> tuple[list[Expr], Expr]:
+    """cF as ([c], F) for a product of scalars and one matrix."""
+    if isinstance(e, Mul) and e.scalars:
+        return list(e.scalars), mul(*e.matrices)
+    return [], e
+
+
+def _outer_with_ones(e: Expr) -> Expr | None:
+    """g when e is g𝟏ᵀ or 𝟏gᵀ for a column g, whose Hadamard product with I is diag(g)."""
+    if isinstance(e, Mul) and len(e.factors) == 2:
+        left, right = e.factors
+        if isinstance(right, Ones) and right.shape[0] == ONE and left.shape[1] == ONE:
+            return left
+        if isinstance(left, Ones) and left.shape[1] == ONE and right.shape[0] == ONE:
+            return transpose(right)
+    return None
+
+
+def hadamard(a: Expr, b: Expr) -> Expr:
+    if a.is_scalar or b.is_scalar:
+        return mul(a, b)
+    if isinstance(a, Zero) or isinstance(b, Zero):
+        return Zero(*a.shape)
+    if isinstance(a, Ones):
+        return _fired("Hadamard identity", (a, b), b)
+    if isinstance(b, Ones):
+        return _fired("Hadamard identity", (a, b), a)
+    (sa, ra), (sb, rb) = _pull_scalars(a), _pull_scalars(b)
+    if sa or sb:
+        return _fired("scalars out of a Hadamard product", (a, b), mul(*sa, *sb, hadamard(ra, rb)))
+    if isinstance(a, Identity) and not isinstance(b, Identity):
+        a, b = b, a  # written X ∘ I
+    if isinstance(b, Identity):
+        if isinstance(a, (Identity, DiagMatrix)):
+            return a
+        g = _outer_with_ones(a)
+        if g is not None:
+            return _fired("diagonal identity", (a, b), diag_matrix(g))
+        if isinstance(a, Transpose):
+            return hadamard(a.arg, b)
+    return Hadamard(a, b)
+
+
+def element_function(name: str, e: Expr) -> Expr:
+    if e.is_scalar:
+        return func(name, e)
+    if isinstance(e, Zero) and name in ("exp", "cos", "cosh"):
+        return Ones(*e.shape)
+    if name == "log" and isinstance(e, ElementFunc) and e.name == "exp":
+        return _fired("log of exp", e, e.arg)
+    return ElementFunc(name, e)
+
+
+def element_power(e: Expr, p: Fraction) -> Expr:
+    if e.is_scalar:
+        return spow(e, p)
+    if p == 1:
+        return e
+    if p == 0 or isinstance(e, Ones):
+        return Ones(*e.shape)
+    if isinstance(e, ElementPow) and e.exponent.denominator == 1 and p.denominator == 1:
+        return _fired("power identity", e, element_power(e.arg, e.exponent * p))
+    return ElementPow(e, p)
+
+
+def diag_matrix(e: Expr) -> Expr:
+    if isinstance(e, Zero):
+        return Zero(e.rows, e.rows)
+    if isinstance(e, Ones):
+        return _fired("diagonal identity", e, Identity(e.rows))
+    scalars, rest = _pull_scalars(e)
+    if scalars:
+        return _fired("linearity of diag", e, mul(*scalars, diag_matrix(rest)))
+    if isinstance(e, DiagPart) and isinstance(e.arg, DiagMatrix):
+        return e.arg
+    return DiagMatrix(e)
+
+
+def diag_part(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
+    if isinstance(e, Zero):
+        return Zero(e.rows, ONE)
+    if isinstance(e, Identity):
+        return _fired("diagonal identity", e, Ones(e.n, ONE))
+    if isinstance(e, DiagMatrix):
+        return _fired("diagonal identity", e, e.arg)
+    if isinstance(e, Transpose):
+        return _fired("diagonal of a transpose", e, diag_part(e.arg))
+    scalars, rest = _pull_scalars(e)
+    if scalars:
+        return _fired("linearity of diag", e, mul(*scalars, diag_part(rest)))
+    return DiagPart(e)
+
+
+def sum_all(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
+    if isinstance(e, Zero):
+        return ZERO
+    scalars, rest = _pull_scalars(e)
+    if scalars:
+        return _fired("linearity of sum", e, mul(*scalars, sum_all(rest)))
+    if isinstance(e, Transpose):
+        return sum_all(e.arg)
+    return SumAll(e)
+
+
+def norm(e: Expr) -> Expr:
+    if isinstance(e, Zero):
+        return ZERO
+    if isinstance(e, Transpose):
+        return norm(e.arg)
+    c, rest = split_coefficient(e)
+    if c != 1 and rest is not None:
+        return _fired("scalars out of a norm", e, mul(Num(abs(c)), norm(rest)))
+    return Norm(e)
+
+
 # ── the driver ──────────────────────────────────────────────────────────────────────────
 
 CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
@@ -574,6 +742,13 @@ CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
     ScalarPow: lambda e, c: spow(c[0], e.exponent),
     Commutation: lambda e, c: commutation(e.m, e.n),
     Identity: lambda e, c: ONE_NUM if e.n == ONE else e,
+    Hadamard: lambda e, c: hadamard(*c),
+    ElementFunc: lambda e, c: element_function(e.name, c[0]),
+    ElementPow: lambda e, c: element_power(c[0], e.exponent),
+    DiagMatrix: lambda e, c: diag_matrix(c[0]),
+    DiagPart: lambda e, c: diag_part(c[0]),
+    SumAll: lambda e, c: sum_all(c[0]),
+    Norm: lambda e, c: norm(c[0]),
 }
 
 

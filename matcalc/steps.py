@@ -194,6 +194,8 @@ def rebuild(e: Expr, children: list[Expr]) -> Expr:
         return build.mul(*children)
     if isinstance(e, Kron):
         return Kron(*children)
+    if [f.name for f in fields(e) if f.init] == ["left", "right"]:  # F ∘ G
+        return type(e)(*children)
     return type(e)(*(children[0] if f.name == "arg" else getattr(e, f.name)
                      for f in fields(e) if f.init))
 

@@ -8,6 +8,7 @@ from ..expr import (Add, Commutation, Expr, Identity, Inverse, Kron, Mul, Num, P
                     Transpose, Var, Vec, Zero)
 
 SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
+HADAMARD = 25  # between ⊗ and the product, as the parser binds ∘ and .*
 
 
 def precedence(e: Expr) -> int:
@@ -26,6 +27,11 @@ def precedence(e: Expr) -> int:
     if isinstance(e, ScalarPow):
         return PRODUCT - 1 if e.exponent < 0 else ATOM if e.exponent == Fraction(1, 2) else POSTFIX
     if isinstance(e, (Transpose, Inverse, Power)):
+        return POSTFIX
+    from ..expr import ElementPow, Hadamard
+    if isinstance(e, Hadamard):
+        return HADAMARD
+    if isinstance(e, ElementPow):
         return POSTFIX
     return ATOM
 

@@ -5,7 +5,8 @@ from fractions import Fraction
 
 from ..dims import Dim
 from ..expr import Expr, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
-from .base import ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer, split_fraction
+from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer,
+                   split_fraction)
 from .text import GREEK, _is_negative, _negate
 
 # Capital Greek letters that look Latin have no command of their own in LaTeX.
@@ -153,6 +154,36 @@ class LatexPrinter(Printer):
 
     def _print_Partial(self, e) -> str:
         return f"\\frac{{\\partial {self.paren(e.arg, POSTFIX)}}}{{\\partial {self.print(e.wrt)}}}"
+
+    # ── element-wise operations, diagonals, sums and norms ──
+    def _print_Ones(self, e) -> str:
+        return "\\mathbf{1}"
+
+    def _print_ElementFunc(self, e) -> str:
+        name = {"log": "\\ln", "sqrt": "\\operatorname{sqrt}"}.get(e.name, "\\" + e.name)
+        return f"{name}{self.group(self.print(e.arg))}"
+
+    def _print_ElementPow(self, e) -> str:
+        p = e.exponent
+        return self.sup(e.arg, "\\circ " + (str(p) if p.denominator == 1 else f"{p.numerator}/{p.denominator}"))
+
+    def _print_Hadamard(self, e) -> str:
+        return self.paren(e.left, HADAMARD) + " \\circ " + self.paren(e.right, HADAMARD + 1)
+
+    def _print_DiagMatrix(self, e) -> str:
+        return f"\\operatorname{{diag}}{self.group(self.print(e.arg))}"
+
+    def _print_DiagPart(self, e) -> str:
+        return f"\\operatorname{{diag}}{self.group(self.print(e.arg))}"
+
+    def _print_SumAll(self, e) -> str:
+        return f"\\operatorname{{sum}}{self.group(self.print(e.arg))}"
+
+    def _print_Norm(self, e) -> str:
+        return f"\\left\\lVert {self.print(e.arg)} \\right\\rVert"
+
+    def _print_Duplication(self, e) -> str:
+        return f"D_{{{e.n}}}"
 
 
 __all__ = ["LatexPrinter", "POSTFIX"]

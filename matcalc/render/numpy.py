@@ -92,6 +92,37 @@ class NumpyPrinter(Printer):
     def _print_Func(self, e) -> str:
         return f"np.{e.name}({self.print(e.arg)})"
 
+    def _print_Ones(self, e) -> str:
+        return f"np.ones(({self.dim(e.rows)}, {self.dim(e.cols)}))"
+
+    def _print_ElementFunc(self, e) -> str:
+        return f"np.{e.name}({self.print(e.arg)})"
+
+    def _print_ElementPow(self, e) -> str:
+        p = e.exponent
+        exponent = str(p.numerator) if p.denominator == 1 else f"({p.numerator}/{p.denominator})"
+        return f"({self.print(e.arg)})**{exponent}"
+
+    def _print_Hadamard(self, e) -> str:
+        return f"({self.print(e.left)} * {self.print(e.right)})"
+
+    def _print_DiagMatrix(self, e) -> str:
+        return f"np.diagflat({self.print(e.arg)})"
+
+    def _print_DiagPart(self, e) -> str:
+        return f"np.diag({self.print(e.arg)}).reshape(-1, 1)"
+
+    def _print_SumAll(self, e) -> str:
+        return f"np.sum({self.print(e.arg)})"
+
+    def _print_Norm(self, e) -> str:
+        return f"np.linalg.norm({self.print(e.arg)})"
+
+    def _print_Duplication(self, e) -> str:
+        n = self.dim(e.n)
+        return ("(lambda n: np.stack([np.eye(n*n)[i + n*j] + (i != j)*np.eye(n*n)[j + n*i] "
+                f"for j in range(n) for i in range(j, n)], axis=1))({n})")
+
     def _print_Partial(self, e) -> str:
         from ..errors import MatcalcError
         raise MatcalcError("an unexpanded derivative ∂F/∂X has no NumPy form")

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from ..dims import Dim
 from ..expr import Expr, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
-from .base import (ATOM, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
+from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
 
 GREEK = {unicodedata.name(ch).split()[-1].lower(): ch for ch in "αβγδεζηθικλμνξπρστυφχψω"}
@@ -21,7 +21,8 @@ class UnicodePrinter(Printer):
     """The article's notation. Glyphs that ASCII lacks are looked up in one table."""
 
     GLYPHS = {"T": "ᵀ", "-1": "⁻¹", "-T": "⁻ᵀ", "kron": " ⊗ ", "minus": "−", "vecT": "vecᵀ",
-              "sqrt": "√", "ln": "ln", "partial": "∂"}
+              "sqrt": "√", "ln": "ln", "partial": "∂", "hadamard": " ∘ ", "ones": "𝟏",
+              "norm": ("‖", "‖"), "dup": "D"}
     unicode = True
 
     # ── leaves ──
@@ -165,10 +166,43 @@ class UnicodePrinter(Printer):
         d = self.GLYPHS["partial"]
         return f"{d}{self.paren(e.arg, POSTFIX)}/{d}{self.print(e.wrt)}"
 
+    # ── element-wise operations, diagonals, sums and norms ──
+    def _print_Ones(self, e) -> str:
+        return self.GLYPHS["ones"]
+
+    def _print_ElementFunc(self, e) -> str:
+        name = self.GLYPHS["ln"] if e.name == "log" else e.name
+        return f"{name}({self.print(e.arg)})"
+
+    def _print_ElementPow(self, e) -> str:
+        p = e.exponent
+        text = str(p) if p.denominator == 1 and p > 0 else f"({p})"
+        return self.paren(e.arg, ATOM) + ".^" + text.replace("-", self.GLYPHS["minus"])
+
+    def _print_Hadamard(self, e) -> str:
+        return self.paren(e.left, HADAMARD) + self.GLYPHS["hadamard"] + self.paren(e.right, HADAMARD + 1)
+
+    def _print_DiagMatrix(self, e) -> str:
+        return f"diag({self.print(e.arg)})"
+
+    def _print_DiagPart(self, e) -> str:
+        return f"diag({self.print(e.arg)})"
+
+    def _print_SumAll(self, e) -> str:
+        return f"sum({self.print(e.arg)})"
+
+    def _print_Norm(self, e) -> str:
+        left, right = self.GLYPHS["norm"]
+        return f"{left}{self.print(e.arg)}{right}"
+
+    def _print_Duplication(self, e) -> str:
+        return self.GLYPHS["dup"] + self.subscript(str(e.n))
+
 
 class AsciiPrinter(UnicodePrinter):
     GLYPHS = {"T": "^T", "-1": "^-1", "-T": "^-T", "kron": " (x) ", "minus": "-",
-              "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln", "partial": "d"}
+              "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln", "partial": "d", "hadamard": " .* ",
+              "ones": "ones", "norm": ("norm(", ")"), "dup": "D"}
     unicode = False
 
 
