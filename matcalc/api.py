@@ -196,9 +196,10 @@ def _is_zero(e: Expr) -> bool:
 
 
 def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
-           order: int = 1) -> Derivative:
+           order: int = 1, symmetric=()) -> Derivative:
     """Differentiate `text` (the input language) with respect to the variable named `wrt`;
-    order=2 gives the Hessian ∂²f/∂vecX∂vecᵀX of a scalar expression."""
+    order=2 gives the Hessian ∂²f/∂vecX∂vecᵀX of a scalar expression. `symmetric` names the
+    matrices known to be symmetric (True: wrt itself); see matcalc.symmetric."""
     if order not in (1, 2):
         raise MatcalcError(f"matcalc derives to order 1 or 2, not {order}")
     parser = Parser(text, parse_shapes(shapes))
@@ -219,4 +220,9 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     var = names.get(name) or parser.variable(name)
     raw, steps = jacobian(simplify(question.expr), var)
     first = Derivative(question, var, raw, simplify(raw), steps)
+    if symmetric:
+        from .symmetric import with_symmetry
+        names = {name} if symmetric is True else {symmetric} if isinstance(symmetric, str) \
+            else set(symmetric)
+        first = with_symmetry(first, frozenset(names))
     return first.second() if order == 2 else first

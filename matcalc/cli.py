@@ -64,15 +64,20 @@ shape_option = click.option(
 @shape_option
 @click.option("--document", is_flag=True,
               help="Print a whole LaTeX document (article, amsmath) with the question and answer.")
+@click.option("--symmetric", multiple=True, metavar="NAME",
+              help="NAME is a symmetric matrix; by WRT: G + Gᵀ − G ∘ I, or J·Dₙ (Jacobian).")
 def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
-           shapes: tuple[str, ...], document: bool) -> None:
+           shapes: tuple[str, ...], document: bool, symmetric: tuple[str, ...] = ()) -> None:
     """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
     """
     if document and fmt != "latex" and _given("fmt"):
         raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
-    result = derive_expression(expr, wrt, _shapes(shapes), order=order)
+    result = derive_expression(expr, wrt, _shapes(shapes), order=order, symmetric=symmetric)
+    if result.wrt.name in symmetric:
+        from .symmetric import NOTE
+        click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
     if steps:
         _print_steps(result, fmt, layout)
         return

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Callable, Iterator
 
 from .dims import ONE
-from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, ElementFunc, ElementPow, Expr,
+from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc, ElementPow, Expr,
                    Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power,
                    ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
 
@@ -222,10 +222,19 @@ def diagonal_ones(a: Expr, b: Expr):
             return (a.arg,)
 
 
+def commutation_duplication(a: Expr, b: Expr):
+    """K Dₙ = Dₙ and Dₙᵀ K = Dₙᵀ: transposing a symmetric matrix changes nothing"""
+    if isinstance(a, Commutation) and isinstance(b, Duplication) and a.m == a.n == b.n:
+        return (b,)
+    if isinstance(b, Commutation) and isinstance(a, Transpose) and \
+            isinstance(a.arg, Duplication) and b.m == b.n == a.arg.n:
+        return (a,)
+
+
 PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, inner_product,
                                     kron_vec, commutation_vec, commutation_left,
                                     commutation_inverse, powers, vec_hadamard, diag_vec,
-                                    diag_diag, diagonal_ones)
+                                    diag_diag, diagonal_ones, commutation_duplication)
 
 IDENTITY_NAMES: dict[Callable, str] = {
     mixed_product: "mixed-product identity",
@@ -241,6 +250,7 @@ IDENTITY_NAMES: dict[Callable, str] = {
     diag_vec: "vec–Hadamard identity",
     diag_diag: "Hadamard product of diagonals",
     diagonal_ones: "diagonal identity",
+    commutation_duplication: "symmetry",
 }
 
 
