@@ -101,7 +101,7 @@ class NumpyPrinter(Printer):
     def _print_ElementPow(self, e) -> str:
         p = e.exponent
         exponent = str(p.numerator) if p.denominator == 1 else f"({p.numerator}/{p.denominator})"
-        return f"({self.print(e.arg)})**{exponent}"
+        return f"(({self.print(e.arg)})**{exponent})"
 
     def _print_Hadamard(self, e) -> str:
         return f"({self.print(e.left)} * {self.print(e.right)})"
