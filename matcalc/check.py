@@ -21,7 +21,8 @@ import numpy as np
 from .api import Derivative, derive, parse_shapes
 from .dims import ONE, Dim, shape_str
 from .errors import MatcalcError, ParseError, ShapeError
-from .expr import Commutation, Det, Expr, Func, Identity, Inverse, LogDet, ScalarPow, Var
+from .expr import (Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
+                   ScalarPow, Var)
 from .numeric import evaluate
 from .parser import Parser
 from .render import render
@@ -233,12 +234,15 @@ def random_points(derivative: Derivative, count: int, seed: int):
     symbols = sorted({s for v in names.values() for d in v.shape for s in d.symbols})
     rng = np.random.default_rng(seed)
     delicate = [n for e in (derivative.expr, derivative.jacobian) for n in _nodes(e)
-                if isinstance(n, (Inverse, Det, LogDet, ScalarPow, Func))]
+                if isinstance(n, (Inverse, Det, LogDet, ScalarPow, Func, ElementFunc, ElementPow))]
+    positive = any(_needs_positive(n) for n in delicate)
     for values in itertools.islice(itertools.permutations(SIZE_VALUES, len(symbols)), 24):
         sizes = dict(zip(symbols, values))
         envs = []
         for _ in range(count * 4):
             env = {name: _matrix(var, sizes, rng) for name, var in names.items()}
+            if positive:  # element-wise logarithms and roots: every element away from 0
+                env = {name: np.abs(value) + 0.1 for name, value in env.items()}
             if _well_defined(delicate, env, sizes):
                 envs.append(env)
                 if len(envs) == count:
@@ -287,4 +291,14 @@ def _well_defined(delicate: list[Expr], env, sizes) -> bool:
                 return False
             if isinstance(node, Func) and node.name in ("log", "sqrt") and arg.item() <= 1e-3:
                 return False
+            if _needs_positive(node) and np.min(arg) <= 1e-3:
+                return False
+            if isinstance(node, ElementPow) and np.min(np.abs(arg)) < 1e-3:
+                return False
     return True
+
+
+def _needs_positive(node: Expr) -> bool:
+    """Element-wise log, sqrt and fractional powers are defined for positive elements only."""
+    return (isinstance(node, ElementFunc) and node.name in ("log", "sqrt")) or \
+        (isinstance(node, ElementPow) and node.exponent.denominator != 1)
