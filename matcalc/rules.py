@@ -182,7 +182,7 @@ SCALAR_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
 
 @rule(Func, "chain rule")
 def _scalar_function(node, d):
-    """∂f(s) = f′(s) ∂s for log, exp and sqrt"""
+    """∂f(s) = f′(s) ∂s for log, exp, sqrt, sin, cos and tanh of a scalar s"""
     return mul(SCALAR_DERIVATIVES[node.name](node.arg), d(node.arg))
 
 

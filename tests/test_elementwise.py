@@ -152,12 +152,21 @@ def test_hadamard_binds_tighter_than_kron_looser_than_product():
     assert render(derive("(A .* B) C", "A").expr) == "(A ∘ B)C"
 
 
-def test_steps_name_the_new_rules():
-    d = derive("sum(exp(X) .* Y)", "X")
+@pytest.mark.parametrize("text, wrt, shapes, names", [
+    ("sum(exp(X) .* Y)", "X", None, ("sum-of-elements rule", "Hadamard product rule",
+                                     "element-wise chain rule", "vec–Hadamard identity")),
+    ("sum(log(1 + exp(-y .* (X w))))", "w", {"X": ("m", "n"), "y": "m"},
+     ("element-wise chain rule", "Hadamard product rule", "vec–Hadamard identity")),
+    ("norm(A x - b)^2", "x", None, ("norm rule", "scalar power rule")),
+    ("a^T diag(X)", "X", None, ("diagonal rule", "diagonal identity")),
+    ("tr(A diag(x))", "x", None, ("diag rule", "diagonal identity")),
+    ("sum(X.^3)", "X", None, ("element-wise power rule",)),
+])
+def test_steps_name_the_new_rules(text, wrt, shapes, names):
+    d = derive(text, wrt, shapes)
     derivation = d.derivation
     rules = " ".join(step.rule for step in derivation.steps)
-    for name in ("sum-of-elements rule", "Hadamard product rule", "element-wise chain rule",
-                 "vec–Hadamard identity"):
+    for name in names:
         assert name in rules
     env = point(d)
     expected = finite_difference(d.expr, d.wrt, env, SIZES)
