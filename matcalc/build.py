@@ -123,10 +123,15 @@ def zero_like(rows, cols) -> Zero:
 def _broadcast_numbers(terms: tuple[Expr, ...]) -> tuple[Expr, ...]:
     """1 + exp(x) as numpy reads it: a written number added to a matrix is that number times 𝟏."""
     shapes = {t.shape for t in terms if not t.is_scalar}
-    if len(shapes) != 1 or not any(isinstance(t, Num) for t in terms):
+    if len(shapes) != 1 or not any(_is_number(t) for t in terms):
         return terms
     shape = shapes.pop()
-    return tuple(mul(t, Ones(*shape)) if isinstance(t, Num) else t for t in terms)
+    return tuple(mul(t, Ones(*shape)) if _is_number(t) else t for t in terms)
+
+
+def _is_number(e: Expr) -> bool:
+    """A written number, possibly negated: 1, −1, 1/2."""
+    return isinstance(e, Num) or (isinstance(e, Mul) and all(isinstance(f, Num) for f in e.factors))
 
 
 def func(name: str, e: Expr) -> Expr:

@@ -157,7 +157,8 @@ class LatexPrinter(Printer):
 
     # ── element-wise operations, diagonals, sums and norms ──
     def _print_Ones(self, e) -> str:
-        return "\\mathbf{1}"
+        row = e.rows.is_one and not e.cols.is_one
+        return "\\mathbf{1}" + ("^{\\top}" if row else "")
 
     def _print_ElementFunc(self, e) -> str:
         name = {"log": "\\ln", "sqrt": "\\operatorname{sqrt}"}.get(e.name, "\\" + e.name)

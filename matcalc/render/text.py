@@ -168,7 +168,8 @@ class UnicodePrinter(Printer):
 
     # ── element-wise operations, diagonals, sums and norms ──
     def _print_Ones(self, e) -> str:
-        return self.GLYPHS["ones"]
+        row = e.rows.is_one and not e.cols.is_one
+        return self.GLYPHS["ones"] + (self.GLYPHS["T"] if row else "")
 
     def _print_ElementFunc(self, e) -> str:
         name = self.GLYPHS["ln"] if e.name == "log" else e.name
