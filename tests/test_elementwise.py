@@ -298,3 +298,25 @@ def test_cli_symmetric_states_it():
     assert run.returncode == 0
     assert run.stdout.strip() == "2X⁻¹ − X⁻¹ ∘ I"
     assert "X is symmetric" in run.stderr and "G + Gᵀ − G ∘ I" in run.stderr
+
+
+def test_latex_compiles(tmp_path):
+    import shutil
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    rect = {"X": ("m", "n"), "y": "m"}
+    blocks = [derive(text, wrt, shapes).derivation.render("latex") for text, wrt, shapes in [
+        ("sum(log(1 + exp(-y .* (X w))))", "w", rect),
+        ("norm(A x - b)^2", "x", None),
+        ("a^T diag(X) + sum(X.^(1/2)) + sum(tanh(X))", "X", None)]]
+    blocks += [derive("logdet(X)", "X", symmetric="X").latex,
+               derive("logdet(X)", "X", symmetric="X").render("latex", "gradient"),
+               derive("logdet(X)", "X", symmetric="X", order=2).latex,
+               derive("diag(x)", "x").latex]
+    body = "\n".join(f"\\[\n{b}\n\\]" for b in blocks)
+    (tmp_path / "e.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+        f"{body}\n\\end{{document}}\n")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "e.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout[-2000:]

@@ -4,8 +4,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..dims import ONE
-from ..expr import (Add, Commutation, Expr, Identity, Inverse, Kron, Mul, Num, Power, ScalarPow,
-                    Transpose, Var, Vec, Zero)
+from ..expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num,
+                    Power, ScalarPow, Transpose, Var, Vec, Zero)
 
 SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
 HADAMARD = 25  # between ⊗ and the product, as the parser binds ∘ and .*
@@ -28,7 +28,6 @@ def precedence(e: Expr) -> int:
         return PRODUCT - 1 if e.exponent < 0 else ATOM if e.exponent == Fraction(1, 2) else POSTFIX
     if isinstance(e, (Transpose, Inverse, Power)):
         return POSTFIX
-    from ..expr import ElementPow, Hadamard
     if isinstance(e, Hadamard):
         return HADAMARD
     if isinstance(e, ElementPow):
