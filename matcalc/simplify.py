@@ -85,6 +85,8 @@ def row_gradient(e: Expr) -> Expr | None:
         return e.arg.arg
     if isinstance(e, Transpose) and e.arg.shape[1] == ONE:
         return e.arg
+    if isinstance(e, Ones) and e.rows == ONE:  # 𝟏ᵀ = vecᵀ(𝟏)
+        return Ones(e.cols, ONE)
     return None
 
 
@@ -187,7 +189,7 @@ def powers(a: Expr, b: Expr):
 
 def vec_hadamard(a: Expr, b: Expr):
     """vecᵀ(G) diag(vec H) = vecᵀ(G ∘ H)"""
-    G = Ones(a.cols, ONE) if isinstance(a, Ones) and a.rows == ONE else row_gradient(a)
+    G = row_gradient(a)
     if G is not None and isinstance(b, DiagMatrix):
         H = column_matrix(b.arg)
         if G.shape != H.shape:
@@ -231,10 +233,16 @@ def commutation_duplication(a: Expr, b: Expr):
         return (a,)
 
 
+def ones_ones(a: Expr, b: Expr):
+    """𝟏𝟏ᵀ = 𝟏, the outer product of two columns of ones"""
+    if isinstance(a, Ones) and isinstance(b, Ones) and a.cols == ONE:
+        return (Ones(a.rows, b.cols),)
+
+
 PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, inner_product,
                                     kron_vec, commutation_vec, commutation_left,
-                                    commutation_inverse, powers, vec_hadamard, diag_vec,
-                                    diag_diag, diagonal_ones, commutation_duplication)
+                                    commutation_inverse, diag_diag, powers, vec_hadamard,
+                                    diag_vec, diagonal_ones, ones_ones, commutation_duplication)
 
 IDENTITY_NAMES: dict[Callable, str] = {
     mixed_product: "mixed-product identity",
@@ -250,6 +258,7 @@ IDENTITY_NAMES: dict[Callable, str] = {
     diag_vec: "vec–Hadamard identity",
     diag_diag: "Hadamard product of diagonals",
     diagonal_ones: "diagonal identity",
+    ones_ones: "outer product of ones",
     commutation_duplication: "symmetry",
 }
 
@@ -634,15 +643,29 @@ def _outer_with_ones(e: Expr) -> Expr | None:
     return None
 
 
+def _is_ones(e: Expr) -> bool:
+    return isinstance(e, Ones) or (isinstance(e, Vec) and isinstance(e.arg, Ones))
+
+
+def _element_base(e: Expr) -> tuple[Expr, Fraction]:
+    """e = base.^p"""
+    return (e.arg, e.exponent) if isinstance(e, ElementPow) else (e, Fraction(1))
+
+
 def hadamard(a: Expr, b: Expr) -> Expr:
     if a.is_scalar or b.is_scalar:
         return mul(a, b)
     if isinstance(a, Zero) or isinstance(b, Zero):
         return Zero(*a.shape)
-    if isinstance(a, Ones):
+    if _is_ones(a):
         return _fired("Hadamard identity", (a, b), b)
-    if isinstance(b, Ones):
+    if _is_ones(b):
         return _fired("Hadamard identity", (a, b), a)
+    (base_a, p), (base_b, q) = _element_base(a), _element_base(b)
+    if base_a is base_b:
+        return _fired("power identity", (a, b), element_power(base_a, p + q))
+    if isinstance(a, Vec) and isinstance(b, Vec) and a.arg.shape == b.arg.shape:
+        return _fired("linearity of vec", (a, b), vec(hadamard(a.arg, b.arg)))
     (sa, ra), (sb, rb) = _pull_scalars(a), _pull_scalars(b)
     if sa or sb:
         return _fired("scalars out of a Hadamard product", (a, b), mul(*sa, *sb, hadamard(ra, rb)))
@@ -703,6 +726,8 @@ def diag_part(e: Expr) -> Expr:
         return _fired("diagonal identity", e, Ones(e.n, ONE))
     if isinstance(e, DiagMatrix):
         return _fired("diagonal identity", e, e.arg)
+    if isinstance(e, Inverse) and isinstance(e.arg, DiagMatrix):
+        return _fired("inverse of a diagonal matrix", e, element_power(e.arg.arg, Fraction(-1)))
     if isinstance(e, Transpose):
         return _fired("diagonal of a transpose", e, diag_part(e.arg))
     scalars, rest = _pull_scalars(e)
