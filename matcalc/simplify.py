@@ -661,11 +661,11 @@ def hadamard(a: Expr, b: Expr) -> Expr:
         return _fired("Hadamard identity", (a, b), b)
     if _is_ones(b):
         return _fired("Hadamard identity", (a, b), a)
+    if isinstance(a, Vec) and isinstance(b, Vec) and a.arg.shape == b.arg.shape:
+        return _fired("linearity of vec", (a, b), vec(hadamard(a.arg, b.arg)))
     (base_a, p), (base_b, q) = _element_base(a), _element_base(b)
     if base_a is base_b:
         return _fired("power identity", (a, b), element_power(base_a, p + q))
-    if isinstance(a, Vec) and isinstance(b, Vec) and a.arg.shape == b.arg.shape:
-        return _fired("linearity of vec", (a, b), vec(hadamard(a.arg, b.arg)))
     (sa, ra), (sb, rb) = _pull_scalars(a), _pull_scalars(b)
     if sa or sb:
         return _fired("scalars out of a Hadamard product", (a, b), mul(*sa, *sb, hadamard(ra, rb)))
