@@ -93,7 +93,7 @@ def symmetrize(first: Derivative, names: frozenset[str]) -> SymmetricDerivative:
                                first.order, unconstrained=first, symmetric=names)
 
 
-@dataclass
+@dataclass(repr=False)
 class SymmetricDerivative(Derivative):
     """J·Dₙ in the Jacobian layout, G + Gᵀ − G ∘ I in the gradient layout."""
     unconstrained: Derivative | None = field(repr=False, default=None)
@@ -108,6 +108,9 @@ class SymmetricDerivative(Derivative):
     @property
     def note(self) -> str:
         return NOTE.format(x=self.wrt.name)
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f", {self.wrt.name} symmetric>"
 
     @cached_property
     def gradient(self) -> Expr | None:

@@ -330,3 +330,12 @@ def test_latex_compiles(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "e.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_symmetric_derivative_as_a_library_object():
+    d = derive("logdet(X)", "X", symmetric="X")
+    assert repr(d) == "<Derivative ∂ln|X|/∂X = vecᵀ(X⁻¹) Dₙ : 1×n(n+1)/2, X symmetric>"
+    X = np.array([[2.0, 1.0], [1.0, 3.0]])
+    inverse = np.linalg.inv(X)
+    assert np.allclose(d.to_numpy("gradient")(X=X), 2 * inverse - np.diag(np.diag(inverse)))
+    assert np.allclose(d.to_numpy()(X=X), [[0.6, -0.4, 0.4]])
