@@ -45,6 +45,10 @@ class Dim:
 ONE = Dim(1)
 Shape = tuple[Dim, Dim]
 
+# Sizes that are not monomials, such as n(n+1)/2, stand as one symbol; each is registered here
+# with how to compute it from the sizes it is made of.
+DERIVED_SIZES: dict[str, "Callable[[dict[str, int]], int]"] = {}
+
 
 def shape_str(shape: Shape) -> str:
     return f"{shape[0]}×{shape[1]}"

@@ -11,7 +11,7 @@ import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .dims import ONE, Dim, Shape, shape_str
+from .dims import DERIVED_SIZES, ONE, Dim, Shape, shape_str
 from .errors import ShapeError
 
 _NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -397,7 +397,16 @@ def half_triangle(n: Dim) -> Dim:
     """n(n+1)/2, the number of distinct elements of a symmetric n×n matrix."""
     if n.value is not None:
         return Dim(n.value * (n.value + 1) // 2)
-    return Dim(1, (f"{n}({n}+1)/2",))
+    symbol = f"{n}({n}+1)/2"
+    DERIVED_SIZES.setdefault(symbol, lambda sizes: _half(n, sizes))
+    return Dim(1, (symbol,))
+
+
+def _half(n: Dim, sizes: dict[str, int]) -> int:
+    value = n.coeff
+    for s in n.symbols:
+        value *= sizes[s]
+    return value * (value + 1) // 2
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from .dims import Dim
+from .dims import DERIVED_SIZES, Dim
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
                    Num, Ones, Partial, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
@@ -29,7 +29,7 @@ def sizes_from(env: dict[str, np.ndarray], names: dict[str, Var]) -> dict[str, i
 def dim_value(d: Dim, sizes: dict[str, int]) -> int:
     value = d.coeff
     for s in d.symbols:
-        value *= sizes[s]
+        value *= sizes[s] if s in sizes or s not in DERIVED_SIZES else DERIVED_SIZES[s](sizes)
     return value
 
 
