@@ -627,7 +627,7 @@ def spow(e: Expr, exponent: Fraction) -> Expr:
 
 def _pull_scalars(e: Expr) -> tuple[list[Expr], Expr]:
     """cF as ([c], F) for a product of scalars and one matrix."""
-    if isinstance(e, Mul) and e.scalars:
+    if isinstance(e, Mul) and e.scalars and e.matrices:
         return list(e.scalars), mul(*e.matrices)
     return [], e
 
@@ -705,6 +705,8 @@ def element_power(e: Expr, p: Fraction) -> Expr:
 
 
 def diag_matrix(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
     if isinstance(e, Zero):
         return Zero(e.rows, e.rows)
     if isinstance(e, Ones):
