@@ -134,7 +134,7 @@ def inner_product(a: Expr, b: Expr):
     """vecᵀ(G) vec(M) = tr(GᵀM)"""
     G, M = row_gradient(a), column_matrix(b)
     if G is not None and M is not None and G.shape == M.shape and \
-            (isinstance(a.arg, Vec) or isinstance(b, Vec)):
+            (isinstance(getattr(a, "arg", None), Vec) or isinstance(b, Vec)):
         return (trace(mul(transpose(G), M)),)
 
 
