@@ -59,6 +59,12 @@ DERIVATIONS = [
     ("zero", ["A", "X"]),
     ("composition", ["log(det(A X B)) + exp(tr(X)) / 2", "X"]),
     ("quadratic-form-gradient", ["tr(X^T A X)", "X", "--layout", "gradient"]),
+    ("logistic-loss", ["sum(log(1 + exp(-y .* (X w))))", "w", "--shape", "X=m,n", "--shape", "y=m"]),
+    ("norm", ["norm(A x - b)", "x"]),
+    ("diag-of-a-vector", ["diag(x)", "x"]),
+    ("diagonal-of-a-matrix", ["a^T diag(X)", "X", "--layout", "gradient"]),
+    ("elementwise-power", ["sum(X.^(1/2))", "X", "--layout", "gradient"]),
+    ("symmetric", ["logdet(X)", "X", "--symmetric", "X"]),
 ]
 
 PROBLEM = re.compile(r"^!|Undefined control sequence|Missing character|Warning:")
@@ -81,7 +87,7 @@ def compile_document(tex: Path) -> list[str]:
 def document(args: list[str]) -> str:
     result = CliRunner().invoke(main, ["derive", *args, "--document"])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # a note, such as --symmetric's, goes to stderr
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +126,9 @@ def test_the_derivations_use_every_node_the_printer_knows():
     for _, args in DERIVATIONS:
         positional, options = _split(args)
         shapes = dict(_shape(v) for flag, v in options if flag == "--shape")
-        d = derive(positional[0], positional[1] if len(positional) > 1 else None, shapes)
+        symmetric = tuple(v for flag, v in options if flag == "--symmetric")
+        d = derive(positional[0], positional[1] if len(positional) > 1 else None, shapes,
+                   symmetric=symmetric)
         answer = d.gradient if ("--layout", "gradient") in options else d.jacobian
         seen |= _node_types(d.expr) | _node_types(answer)
     printable = {name[len("_print_"):] for name in dir(LatexPrinter) if name.startswith("_print_")}
