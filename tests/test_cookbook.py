@@ -295,3 +295,14 @@ def test_numpy_code_works_at_any_size(size):
     from finite_differences import eval_numpy_code, fd_jacobian
     J = eval_numpy_code(d.numpy, env)
     assert relative_error(J, fd_jacobian(lambda v: v["X"].T @ v["A"] @ v["X"], env, "X")) < 1e-6
+
+
+@pytest.mark.parametrize("expr, wrt, fmt, expected", [
+    ("ln(1 + x^T x)", "x", "unicode", "2x/(1 + xᵀx)"),
+    ("ln(1 + x^T x)", "x", "ascii", "2x/(1 + x^Tx)"),
+    ("ln(1 + x^T x)", "x", "latex", r"\frac{2}{1 + x^{\top} x} x"),
+    ("1/(a^T x)", "x", "unicode", "−a/(aᵀx)²"),
+    ("sqrt(x^T x)", "x", "unicode", "x/√(xᵀx)"),
+])
+def test_a_fraction_is_bracketed_once(expr, wrt, fmt, expected):
+    assert derive(expr, wrt).render(fmt, "gradient") == expected

@@ -93,11 +93,14 @@ class LatexPrinter(Printer):
         bottom_factors = ([Num(Fraction(coeff.denominator))] if coeff.denominator != 1 else []) + bottom
         if not bottom_factors:
             return sign + self.product(top_factors)
-        denominator = self.product(bottom_factors)
         scalars = [f for f in top_factors if f.is_scalar]
         matrices = [f for f in top_factors if not f.is_scalar]
-        fraction = f"\\frac{{{self.product(scalars) or '1'}}}{{{denominator}}}"
+        fraction = f"\\frac{{{self.fraction_part(scalars) or '1'}}}{{{self.fraction_part(bottom_factors)}}}"
         return sign + fraction + (" " + self.product(matrices) if matrices else "")
+
+    def fraction_part(self, factors: list[Expr]) -> str:
+        """A numerator or denominator: the fraction bar groups it, so one factor needs no brackets."""
+        return self.print(factors[0]) if len(factors) == 1 else self.product(factors)
 
     def product(self, factors: list[Expr]) -> str:
         return " ".join(self.group(self.print(f)) if isinstance(f, Mul) and len(factors) > 1
