@@ -119,6 +119,8 @@ def vec_trace(a: Expr, b: Expr):
     G = row_gradient(a)
     if G is not None and isinstance(b, Kron):
         C, A = b.left, b.right
+        if G.shape[1] == ONE and A.shape[0] == ONE and C.shape[0] == G.shape[0] != ONE:
+            G = transpose(G)  # a vector has one vec, standing as a column or as a row
         if A.shape[0] == G.shape[0] and C.shape[0] == G.shape[1]:
             return (vecT(mul(transpose(A), G, C)),)
 
@@ -335,11 +337,31 @@ def mul(*factors: Expr) -> Expr:
         chain = _reduce_chain(_product_inverse(chain))
         if any(f.is_scalar or isinstance(f, Zero) for f in chain):  # a rule made a scalar
             return mul(Num(coeff), *scalars, *chain)
+        moved = _row_through_kron(chain)
+        if moved is not None:
+            return mul(Num(coeff), *scalars, *moved)
         distributed = _distribute(coeff, scalars, chain)
         if distributed is not None:
             return distributed
     factors = ([Num(coeff)] if coeff != 1 or not (scalars or chain) else []) + scalars + chain
     return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+def _row_through_kron(chain: list[Expr]) -> list[Expr] | None:
+    """r M₁⋯M_k (C ⊗ A) for a row r, e.g. (cᵀ + bᵀXᵀ)D(bᵀ ⊗ I): the row r M₁⋯M_k is vecᵀ(g)
+    for the column g = (r M₁⋯M_k)ᵀ, so vecᵀ(G)(C ⊗ A) = vecᵀ(AᵀGC) or vecᵀ(G)K = vecᵀ(Gᵀ)
+    can take it in, and a scalar function's Jacobian still ends as one vecᵀ(G)."""
+    if len(chain) < 2 or chain[0].shape[0] != ONE:
+        return None
+    j = next((k for k, f in enumerate(chain) if isinstance(f, (Kron, Commutation))), 0)
+    if j == 0 or (j == 1 and row_gradient(chain[0]) is not None):
+        return None  # no Kronecker factor to take it in, or the pair rules already see it
+    row = Transpose(transpose(mul(*chain[:j])))
+    for pair_rule in (vec_trace, vec_commutation):
+        replacement = pair_rule(row, chain[j])
+        if replacement is not None:
+            return [f for r in replacement for f in _factors(r)] + chain[j + 1:]
+    return None
 
 
 def _distribute(coeff: Fraction, scalars: list[Expr], chain: list[Expr]) -> Expr | None:
