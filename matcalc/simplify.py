@@ -484,8 +484,8 @@ def transpose(e: Expr) -> Expr:
     if isinstance(e, Kron):
         return _fired("transpose of a Kronecker product", e,
                       kron(transpose(e.left), transpose(e.right)))
-    if isinstance(e, Inverse) and _is_symmetric(e.arg):
-        return _fired("symmetry", Transpose(e), e)
+    if isinstance(e, (Inverse, Power)) and _is_symmetric(e.arg):
+        return _fired("symmetry", Transpose(e), e)  # ((XᵀX)⁻²)ᵀ = (XᵀX)⁻²
     if isinstance(e, Ones):
         return Ones(e.cols, e.rows)
     if isinstance(e, DiagMatrix):
