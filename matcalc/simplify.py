@@ -593,7 +593,13 @@ def trace(e: Expr) -> Expr:
     if isinstance(e, Transpose):
         return _fired("trace of a transpose", e, trace(e.arg))
     if isinstance(e, Kron):
-        return _fired("trace of a Kronecker product", e, mul(trace(e.left), trace(e.right)))
+        L, R = e.left, e.right
+        if L.shape[0] == L.shape[1] and R.shape[0] == R.shape[1]:
+            return _fired("trace of a Kronecker product", e, mul(trace(L), trace(R)))
+        if L.shape[1] == ONE and R.shape[0] == ONE:  # tr(a ⊗ bᵀ) = tr(abᵀ) = bᵀa
+            return _fired("trace of an outer product", e, mul(R, L))
+        if L.shape[0] == ONE and R.shape[1] == ONE:  # tr(bᵀ ⊗ a) = tr(abᵀ) = bᵀa
+            return _fired("trace of an outer product", e, mul(L, R))
     return Trace(e)
 
 

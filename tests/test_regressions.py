@@ -1,0 +1,23 @@
+"""Small cases that once went wrong, each checked by its printed answer and by numbers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from finite_differences import SIZES, check_derivative, random_point
+from matcalc import derive
+from matcalc.numeric import evaluate
+
+CASES = [
+    # tr(A ⊗ B) = tr(A)tr(B) holds for square A and B only; a ⊗ bᵀ = abᵀ is square, a is not
+    ("tr(a ⊗ b^T)", "a", {}, "bᵀ"),
+    ("tr(b^T ⊗ a)", "b", {}, "aᵀ"),
+]
+
+
+@pytest.mark.parametrize("expr, wrt, shapes, unicode", CASES)
+def test_fixed(expr, wrt, shapes, unicode):
+    d = derive(expr, wrt, shapes)
+    assert d.unicode == unicode
+    env = random_point(d.names, np.random.default_rng(7), SIZES)
+    check_derivative(d, lambda values: evaluate(d.expr, values, SIZES), env)
