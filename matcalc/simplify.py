@@ -439,7 +439,7 @@ def _common_factor(terms: list[Expr]) -> Expr | None:
         end = ends[0]
         if end is None or any(e is not end for e in ends):
             continue
-        rests = []
+        rests, scalar_rests = [], []
         for c in chains:
             rest = list(c)
             position = len(rest) - 1 - rest[::-1].index(end) if side == -1 else rest.index(end)
@@ -447,15 +447,19 @@ def _common_factor(terms: list[Expr]) -> Expr | None:
             matrices = [f for f in rest if not f.is_scalar]
             size = end.shape[0] if side == -1 else end.shape[1]
             rests.append(mul(*rest, Identity(size)) if not matrices else mul(*rest))
+            scalar_rests.append(None if matrices else mul(*rest) if rest else ONE_NUM)
         if side == 0 and row_gradient(end) is not None and any(_absorbs(end, r) for r in rests):
             continue  # vecᵀ(G) is distributed over such sums, not factored out of them
+        if None not in scalar_rests:  # tD + D = (1 + t)D, not (I + tI)D
+            return _fired("common factor", tuple(terms), mul(add(*scalar_rests), end))
         inner = add(*rests)
         return _fired("common factor", tuple(terms),
                       mul(inner, end) if side == -1 else mul(end, inner))
     scalar_sets = [[f for f in c if f.is_scalar and not isinstance(f, Num)] for c in chains]
     common = [s for s in scalar_sets[0] if all(s in other for other in scalar_sets[1:])]
     if common:
-        rests = [mul(*[f for f in c if f not in common]) for c in chains]
+        rests = [[f for f in c if f not in common] for c in chains]
+        rests = [mul(*rest) if rest else ONE_NUM for rest in rests]  # t·e + t = t(e + 1)
         return _fired("common factor", tuple(terms), mul(*common, add(*rests)))
     return None
 

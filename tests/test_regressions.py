@@ -12,6 +12,11 @@ CASES = [
     # tr(A ⊗ B) = tr(A)tr(B) holds for square A and B only; a ⊗ bᵀ = abᵀ is square, a is not
     ("tr(a ⊗ b^T)", "a", {}, "bᵀ"),
     ("tr(b^T ⊗ a)", "b", {}, "aᵀ"),
+    # factoring D out of tD + D left (I + tI)D, then factored I out of that, forever
+    ("t*D + D", "t", {"t": (1, 1)}, "vec(D)"),
+    ("tr(t*D - D)", "D", {"t": (1, 1)}, "(t − 1) vecᵀ(I)"),
+    # factoring the scalar t out of t·e + t left an empty product
+    ("t*exp(-t) + t", "t", {"t": (1, 1)}, "exp(−t) + 1 − t exp(−t)"),
 ]
 
 
