@@ -337,6 +337,10 @@ def mul(*factors: Expr) -> Expr:
         chain = _reduce_chain(_product_inverse(chain))
         if any(f.is_scalar or isinstance(f, Zero) for f in chain):  # a rule made a scalar
             return mul(Num(coeff), *scalars, *chain)
+        inner = _inner_scalar(chain)
+        if inner is not None:
+            i, k = inner
+            return mul(Num(coeff), *scalars, mul(*chain[i:k + 1]), *chain[:i], *chain[k + 1:])
         moved = _row_through_kron(chain)
         if moved is not None:
             return mul(Num(coeff), *scalars, *moved)
@@ -345,6 +349,18 @@ def mul(*factors: Expr) -> Expr:
             return distributed
     factors = ([Num(coeff)] if coeff != 1 or not (scalars or chain) else []) + scalars + chain
     return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+def _inner_scalar(chain: list[Expr]) -> tuple[int, int] | None:
+    """The first run row⋯column inside a longer chain: a scalar, which moves to the front
+    (bᵀDb vecᵀ(I) ⋯, not a chain that only reads as a product of matrices)."""
+    for i, first in enumerate(chain):
+        if first.shape[0] == ONE:
+            for k in range(i + 1, len(chain)):
+                if chain[k].shape[1] == ONE:
+                    return (i, k) if (i, k) != (0, len(chain) - 1) else None
+            return None
+    return None
 
 
 def _row_through_kron(chain: list[Expr]) -> list[Expr] | None:

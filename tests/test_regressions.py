@@ -17,6 +17,9 @@ CASES = [
     ("tr(t*D - D)", "D", {"t": (1, 1)}, "(t − 1) vecᵀ(I)"),
     # factoring the scalar t out of t·e + t left an empty product
     ("t*exp(-t) + t", "t", {"t": (1, 1)}, "exp(−t) + 1 − t exp(−t)"),
+    # a scalar run bᵀDᵀb spliced into a chain hid vecᵀ(I) from the rules that absorb it
+    ("<<X, X> ⊗ b ⊗ b^T, D>", "X", {"X": ("m", "n"), "D": ("m", "m"), "b": "m"},
+     "2(bᵀDᵀb) vecᵀ(X)"),
 ]
 
 
