@@ -274,12 +274,22 @@ def _reduce_chain(chain: list[Expr]) -> list[Expr]:
             if replacement is not None:
                 _fired(IDENTITY_NAMES[pair_rule], tuple(chain[i:i + 2]), replacement)
                 chain[i:i + 2] = [f for r in replacement for f in _factors(r)]
-                chain[:] = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
+                chain[:] = _drop_identities(chain)
                 i = 0
                 break
         else:
             i += 1
     return chain
+
+
+def _drop_identities(chain: list[Expr]) -> list[Expr]:
+    """Identities drop out of a chain, unless a rule left only scalars beside them:
+    (bᵀb) I keeps its I, or it would shrink to the scalar bᵀb."""
+    kept = [f for f in chain if not isinstance(f, Identity)]
+    if any(not f.is_scalar for f in kept):
+        return kept
+    identity = next((f for f in chain if isinstance(f, Identity)), None)
+    return kept + [identity] if identity is not None else kept
 
 
 def _product_inverse(chain: list[Expr]) -> list[Expr]:

@@ -20,6 +20,9 @@ CASES = [
     # a scalar run bᵀDᵀb spliced into a chain hid vecᵀ(I) from the rules that absorb it
     ("<<X, X> ⊗ b ⊗ b^T, D>", "X", {"X": ("m", "n"), "D": ("m", "m"), "b": "m"},
      "2(bᵀDᵀb) vecᵀ(X)"),
+    # the mixed product (I ⊗ bᵀ)(I ⊗ b) = I ⊗ bᵀb = (bᵀb)I lost its I, leaving a 1×1 answer
+    ("(a ⊗ b^T) * b", "a", {"b": "m"}, "(bᵀb)I"),
+    ("(a ⊗ b^T) * b + a", "a", {"b": "m"}, "(1 + bᵀb)I"),
 ]
 
 
