@@ -36,7 +36,8 @@ def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
         if len(parts) == 1:
             parts.append(1)
         if len(parts) != 2 or not all(_SIZE.fullmatch(str(p).strip()) for p in parts):
-            raise MatcalcError(f"bad shape for {name}: {spec!r}; give rows,cols as positive "
+            shown = ",".join(str(p) for p in (spec if isinstance(spec, (tuple, list)) else [spec]))
+            raise MatcalcError(f"bad shape {name}={shown}; give rows,cols as positive "
                                "integers or size names, e.g. X=m,n or t=1,1")
         out[name] = tuple(Dim.of(int(p) if str(p).strip().isdigit() else str(p).strip())
                           for p in parts)
