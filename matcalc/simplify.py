@@ -428,8 +428,20 @@ def add(*terms: Expr) -> Expr:
         return Zero(*shape) if shape != (ONE, ONE) else ZERO
     if len(collected) == 1:
         return collected[0]
+    common = _common_coefficient([split_coefficient(t)[0] for t in collected])
+    if common != 1 and not any(isinstance(split_coefficient(t)[1], Add) for t in collected):
+        # −5I − 5K = −5(I + K), −1 − 3t = −(1 + 3t); but −I − (I + K)/2 stays flat
+        return mul(Num(common), add(*(with_coefficient(c / common, rest) for c, rest in
+                                      map(split_coefficient, collected))))
     collected.sort(key=_reading_order)
     return _merge_vecs(collected) or _common_factor(collected) or Add(tuple(collected))
+
+
+def _common_coefficient(coefficients: list[Fraction]) -> Fraction:
+    """The number to take out of a sum: one every term shares, or −1 when all are negative."""
+    if all(c == coefficients[0] for c in coefficients):
+        return coefficients[0]
+    return Fraction(-1) if all(c < 0 for c in coefficients) else Fraction(1)
 
 
 def _reading_order(term: Expr) -> tuple[bool, bool, int]:
