@@ -14,8 +14,8 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from finite_differences import (SIZES, as_matrix, check_derivative, random_point,
-                                relative_error)
+from finite_differences import (SIZES, as_matrix, check_derivative, eval_numpy_code,
+                                fd_jacobian, random_point, relative_error)
 from matcalc import derive
 from matcalc.numeric import evaluate
 
@@ -300,7 +300,6 @@ def test_numpy_code_works_at_any_size(size):
     d = derive("X^T A X", "X", {"X": ("m", "n"), "A": ("m", "m")})
     rng = np.random.default_rng(size)
     env = {"X": rng.standard_normal((size + 1, size)), "A": rng.standard_normal((size + 1, size + 1))}
-    from finite_differences import eval_numpy_code, fd_jacobian
     J = eval_numpy_code(d.numpy, env)
     assert relative_error(J, fd_jacobian(lambda v: v["X"].T @ v["A"] @ v["X"], env, "X")) < 1e-6
 
