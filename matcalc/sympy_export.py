@@ -200,7 +200,17 @@ def _kron(e: Kron, convert):
     left, right = convert(e.left), convert(e.right)
     if e.left.is_scalar or e.right.is_scalar:
         return left * right
-    return sp.KroneckerProduct(left, right)
+    (c, left), (d, right) = _split_scalar(left), _split_scalar(right)
+    return c * d * sp.KroneckerProduct(left, right)
+
+
+def _split_scalar(m):
+    """(c, M) with m = cM: sympy's Kronecker product fails on a symbolic scalar inside it,
+    as in (tr(aᵀXᵀa) aaᵀ) ⊗ I, so scalars go outside."""
+    if isinstance(m, sp.MatMul):
+        c, matrices = m.as_coeff_matrices()
+        return c, matrices[0] if len(matrices) == 1 else sp.MatMul(*matrices)
+    return sp.Integer(1), m
 
 
 def _commutation(e: Commutation, convert):

@@ -37,3 +37,11 @@ def test_fixed(expr, wrt, shapes, unicode):
     assert d.unicode == unicode
     env = random_point(d.names, np.random.default_rng(7), SIZES)
     check_derivative(d, lambda values: evaluate(d.expr, values, SIZES), env)
+
+
+def test_sympy_form_takes_scalars_out_of_kronecker_products():
+    """sympy's KroneckerProduct failed on (aᵀXᵀa)aaᵀ ⊗ I with a symbolic scalar inside."""
+    d = derive("(X a a^T)^2", "X")
+    assert d.unicode == "aaᵀ ⊗ Xaaᵀ + (aᵀXᵀa)aaᵀ ⊗ I"
+    code = d.render("sympy")
+    assert "sp.Trace(a.T*X.T*a)*(sp.KroneckerProduct(a*a.T, sp.Identity(n)))" in code
