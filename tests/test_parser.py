@@ -231,8 +231,8 @@ def test_bad_shape_options(option):
     ("A + X", {"X": ("m", "n")}, ["cannot add", "A (n×n)", "X (m×n)"]),
     ("A - a", {}, ["cannot add", "A (n×n)", "a (n×1)"]),
     ("<A, X>", {"X": ("m", "n")}, ["one shape", "A (n×n)", "X (m×n)"]),
-    ("exp(A)", {}, ["exp", "scalar", "A (n×n)"]),
-    ("sqrt(a)", {}, ["sqrt", "scalar", "a (n×1)"]),
+    ("a^T + a", {}, ["cannot add", "aᵀ (1×n)", "a (n×1)"]),
+    ("vec(X) + a", {"X": ("m", "n")}, ["cannot add", "vec(X) (mn×1)", "a (n×1)"]),
     ("A/B", {}, ["divide by a scalar", "B (n×n)"]),
     ("A^{1/2}", {}, ["integer power", "A (n×n)"]),
 ])

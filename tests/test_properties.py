@@ -453,6 +453,8 @@ def test_every_printer_renders_every_derivative(q: Question):
     for layout in layouts:
         for fmt in FORMATS:
             text = d.render(fmt, layout)
-            assert text and "\n" not in text
+            assert text
+            if fmt in ("unicode", "ascii", "latex", "numpy"):
+                assert "\n" not in text
             if fmt in ("ascii", "latex", "numpy"):
                 assert text.isascii(), f"{fmt} output is not ASCII: {text}"
