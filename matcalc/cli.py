@@ -38,6 +38,35 @@ class Command(click.Group):
             sys.exit(3)
 
 
+class ExpressionCommand(click.Command):
+    """Reads an expression that starts with a minus ("-A - B") as an argument, not an option.
+
+    Options (and their values) are moved before a "--" and everything else after it, so click
+    never mistakes an expression for an option; unknown "--words" are still reported.
+    """
+
+    def parse_args(self, ctx, args):
+        takes_value = {opt: not p.is_flag for p in self.params if isinstance(p, click.Option)
+                       for opt in p.opts + p.secondary_opts}
+        takes_value.update({opt: False for opt in ctx.help_option_names})
+        options, positional, i = [], [], 0
+        while i < len(args):
+            token = args[i]
+            if token == "--":
+                positional += args[i + 1:]
+                break
+            name = token.split("=", 1)[0]
+            if name in takes_value or token.startswith("--"):
+                options.append(token)
+                if takes_value.get(name) and "=" not in token and i + 1 < len(args):
+                    options.append(args[i + 1])
+                    i += 1
+            else:
+                positional.append(token)
+            i += 1
+        return super().parse_args(ctx, options + ["--"] + positional)
+
+
 @click.group(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @click.version_option(package_name="matcalc")
@@ -50,7 +79,7 @@ shape_option = click.option(
     help="Shape of a name: --shape X=m,n, --shape t=1,1 (a scalar), --shape a=n (a vector).")
 
 
-@main.command(short_help="Differentiate EXPR with respect to WRT.")
+@main.command(cls=ExpressionCommand, short_help="Differentiate EXPR with respect to WRT.")
 @click.argument("expr")
 @click.argument("wrt", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="unicode",
@@ -141,7 +170,7 @@ def _print_steps(result, fmt: str, layout: str) -> None:
         console.print(Text("  = ") + Text(render(step.expr), style="bold" if last else ""))
 
 
-@main.command()
+@main.command(cls=ExpressionCommand)
 @click.argument("expr")
 @click.argument("wrt", required=False)
 @click.option("--claim", required=True, metavar="ANSWER",

@@ -214,3 +214,21 @@ def test_process_never_runs_the_input():
     done = run_process("derive", "__import__('os').system('echo hacked')", "x")
     assert done.returncode == 2
     assert "hacked" not in done.stdout
+
+
+@pytest.mark.parametrize("args, answer", [
+    (["derive", "-A - 2*A^T", "A"], "−(I + 2K)"),
+    (["derive", "--format=ascii", "-A", "A"], "-I"),
+    (["derive", "-A", "A", "--format", "ascii"], "-I"),
+    (["derive", "--", "-A", "A"], "−I"),
+])
+def test_an_expression_may_start_with_a_minus(args, answer):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == answer
+
+
+def test_a_misspelt_option_is_still_an_error():
+    result = CliRunner().invoke(main, ["derive", "-A", "A", "--fromat", "latex"])
+    assert result.exit_code == 2
+    assert "--fromat" in result.output
