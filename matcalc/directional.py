@@ -133,6 +133,13 @@ def _show(e: Expr) -> str:
 
 def apply(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
     """e·V for a block V of columns, without writing out e when it is structured."""
+    rows = dim_value(e.shape[0], values.sizes)
+    if rows * V.shape[1] > MAX_ENTRIES:
+        raise TooLarge(f"{_show(e)} has {rows} rows; verify at a smaller --size")
+    return _apply(e, V, values)
+
+
+def _apply(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
     if isinstance(e, Identity):
         return V
     if isinstance(e, Zero):

@@ -25,7 +25,7 @@ class ExactDomainError(MatcalcError):
     """The rational point is outside the expression's domain."""
 
 
-def _vec(M: sympy.Matrix) -> sympy.Matrix:
+def vec(M: sympy.Matrix) -> sympy.Matrix:
     return M.T.reshape(M.rows * M.cols, 1)  # reshape reads rows; of Mᵀ it reads M's columns
 
 
@@ -213,7 +213,7 @@ SERIES: dict[type, Callable] = {
     Mul: _mul,
     Transpose: _linear(lambda M: M.T),
     Trace: _linear(lambda M: _scalar(M.trace())),
-    Vec: _linear(_vec),
+    Vec: _linear(vec),
     Inverse: _inverse,
     Power: _power,
     Det: lambda ctx, e, parts: _det_series(parts[0]),
