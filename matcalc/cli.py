@@ -192,11 +192,12 @@ def completion(shell: str) -> None:
 @shape_option
 def verify(expr: str | None, wrt: str | None, size: int, seed: int, method: str, exact: bool,
            shapes: tuple[str, ...]) -> None:
-    """Check every rule and identity numerically, or with EXPR, one derivative.
+    """Check every rule and identity, or with EXPR one derivative, on random matrices.
 
     \b
-    matcalc verify --size 4                 the rule table and the simplifier's identities
-    matcalc verify "inv(X) A X" X --size 512  one answer against finite differences
+    matcalc verify --size 4                    the rule table and the simplifier's identities
+    matcalc verify "inv(X) A X" X --size 512   one answer against finite differences
+    matcalc verify "det(A)" A --exact          the same in exact arithmetic: equality
     Exit status 1 when a check fails.
     """
     import os
@@ -223,8 +224,11 @@ def verify(expr: str | None, wrt: str | None, size: int, seed: int, method: str,
         lines = report.lines()
         if sys.stdout.isatty():
             from rich.console import Console
-            Console(highlight=False).print(lines[0], lines[1], f"[bold {'green' if report.passed else 'red'}]"
-                                           f"{lines[2]}[/]", sep="\n")
+            from rich.text import Text
+            console = Console(highlight=False)
+            console.print(Text(lines[0], style="bold"))
+            console.print(Text(lines[1], style="dim"))
+            console.print(Text(lines[2], style="bold green" if report.passed else "bold red"))
         else:
             click.echo("\n".join(lines))
         failed = not report.passed

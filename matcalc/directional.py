@@ -133,10 +133,14 @@ def _show(e: Expr) -> str:
 
 def apply(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
     """e·V for a block V of columns, without writing out e when it is structured."""
-    rows = dim_value(e.shape[0], values.sizes)
-    if rows * V.shape[1] > MAX_ENTRIES:
-        raise TooLarge(f"{_show(e)} has {rows} rows; verify at a smaller --size")
+    _fits(e, e.shape[0], V, values)
     return _apply(e, V, values)
+
+
+def _fits(e: Expr, rows, V: np.ndarray, values: Values) -> None:
+    count = dim_value(rows, values.sizes)
+    if count * V.shape[1] > MAX_ENTRIES:
+        raise TooLarge(f"{_show(e)} gives {count} rows; verify at a smaller --size")
 
 
 def _apply(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
@@ -166,6 +170,7 @@ def _apply(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
 
 def apply_transposed(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
     """eᵀ·V, by the same structure: (C ⊗ A)ᵀ = Cᵀ ⊗ Aᵀ, K_mnᵀ = K_nm, (FG)ᵀ = GᵀFᵀ."""
+    _fits(e, e.shape[1], V, values)
     if isinstance(e, Identity) or e.is_scalar:
         return apply(e, V, values)
     if isinstance(e, Zero):

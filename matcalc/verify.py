@@ -519,11 +519,14 @@ class Pool:
         x = Var("x", n, ONE)
         self.operands = [A, Kron(A, B), Kron(A, P), Commutation(n, three), Transpose(A),
                          Inverse(A), Power(A, 2), Mul((Num(Fraction(2)), A)),
-                         Mul((Transpose(A), A)), Transpose(x), Identity(n), Det(A), P]
+                         Mul((Transpose(A), A)), Transpose(x), Identity(n), Det(A), P,
+                         Transpose(Vec(A)), Transpose(Vec(B))]
 
     def field_values(self, kind: str) -> list:
         if kind == "Expr":
             return self.operands
+        if kind == "tuple[Expr, ...]":
+            return list(itertools.product(self.operands, repeat=2))
         if kind == "int":
             return [2]
         if kind == "str":
@@ -600,7 +603,8 @@ def _identity_formula(node: Expr, result: Expr) -> str:
 
 def _constructor_name(node_type: type) -> str:
     return {"Kron": "Kronecker", "Func": "scalar function", "ScalarPow": "scalar power",
-            "LogDet": "log-determinant", "Det": "determinant"}.get(node_type.__name__,
+            "LogDet": "log-determinant", "Det": "determinant", "Add": "sum",
+            "Mul": "product"}.get(node_type.__name__,
                                                                     node_type.__name__.lower())
 
 
