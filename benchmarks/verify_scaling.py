@@ -46,8 +46,8 @@ def main() -> None:
 
     print(f"matcalc verify \"{args.expr}\" X --size N   "
           f"(OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, {os.cpu_count()} cores)\n")
-    print("|    N | check (s) | command (s) | rel. error | dense Jacobian would be |")
-    print("|-----:|----------:|------------:|-----------:|------------------------:|")
+    print("|    N | points × directions | check (s) | command (s) | rel. error | dense Jacobian would be |")
+    print("|-----:|--------------------:|----------:|------------:|-----------:|------------------------:|")
     for n in sizes:
         best, report = float("inf"), None
         for _ in range(args.repeat):
@@ -55,7 +55,8 @@ def main() -> None:
             report = verify_expression(args.expr, "X", size=n)
             best = min(best, time.perf_counter() - start)
         wall = command_seconds(args.expr, n)
-        print(f"| {n:>4} | {best:>9.3f} | {wall:>11.2f} | {report.error:>10.1e} | "
+        tries = f"{report.points} × {report.directions}"
+        print(f"| {n:>4} | {tries:>19} | {best:>9.3f} | {wall:>11.2f} | {report.error:>10.1e} | "
               f"{dense_size(n):>23} |", flush=True)
 
 
