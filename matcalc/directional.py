@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import MatcalcError
-from .expr import (Add, Commutation, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   ScalarPow, Transpose, Var, Vec, Zero)
+from .expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
+                   Identity, Inverse, Kron, LogDet, Mul, Ones, ScalarPow, Transpose, Var, Vec, Zero)
 from .numeric import EVALUATORS, dim_value
 
 MAX_ENTRIES = 1 << 22  # the largest piece ever written out: 4.2M entries, 67 MB of complex
@@ -33,6 +33,13 @@ class TooLarge(MatcalcError):
 
 def _sign_ok(value: np.ndarray) -> bool:
     return bool(np.all(np.real(value) > 0))
+
+
+def _away_from_zero(value: np.ndarray) -> bool:
+    """Every element at least 1/1000 of the largest (or of 1) from 0, where log, √ and negative
+    powers are singular: closer, differences with any fixed step are meaningless."""
+    size = np.abs(value)
+    return bool(np.all(size >= 1e-3 * max(1.0, float(size.max(initial=0.0)))))
 
 
 class Values:
@@ -67,9 +74,12 @@ class Values:
             return self._inverse(e, child_values[0])
         if isinstance(e, LogDet):
             return self._logdet(e, child_values[0])
-        if isinstance(e, Func) and e.name in ("log", "sqrt") and not _sign_ok(child_values[0]):
-            raise DomainError(f"{e.name} needs a positive argument, but {_show(e.arg)} ≤ 0")
-        if isinstance(e, ScalarPow):
+        if isinstance(e, (Func, ElementFunc)) and e.name in ("log", "sqrt") and \
+                not (_sign_ok(child_values[0]) and _away_from_zero(child_values[0])):
+            raise DomainError(f"{e.name} needs a positive argument, but {_show(e.arg)} "
+                              f"{'≤ 0' if isinstance(e, Func) else 'has an element ≤ 0'}"
+                              " (or too near 0)")
+        if isinstance(e, (ScalarPow, ElementPow)):
             self._check_power(e, child_values[0])
         with np.errstate(all="ignore"):
             value = EVALUATORS[type(e)](e, child_values, self.sizes)
@@ -117,11 +127,13 @@ class Values:
             raise DomainError(f"ln|F| needs |F| > 0, but |{_show(e.arg)}| ≤ 0")
         return np.full((1, 1), np.log(sign) + logabs)
 
-    def _check_power(self, e: ScalarPow, value: np.ndarray) -> None:
+    def _check_power(self, e: ScalarPow | ElementPow, value: np.ndarray) -> None:
         if e.exponent.denominator != 1 and not _sign_ok(value):
-            raise DomainError(f"a fractional power needs a positive base, but {_show(e.arg)} ≤ 0")
-        if e.exponent < 0 and np.any(np.abs(value) < 1e-300):
-            raise DomainError(f"a negative power needs a base ≠ 0, but {_show(e.arg)} = 0")
+            raise DomainError(f"a fractional power needs a positive base, but {_show(e.arg)} "
+                              "is not positive")
+        if (e.exponent < 0 or e.exponent.denominator != 1) and not _away_from_zero(value):
+            raise DomainError(f"a negative or fractional power needs a base away from 0, but "
+                              f"{_show(e.arg)} is 0 or too near it")
 
 
 def _show(e: Expr) -> str:
@@ -165,7 +177,34 @@ def _apply(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
         return apply_transposed(e.arg, V, values)
     if isinstance(e, Vec):
         return values(e.arg).reshape(-1, 1, order="F") @ V
-    return values(e) @ V
+    return _apply_special(e, V, values, transposed=False)
+
+
+def _apply_special(e: Expr, V: np.ndarray, values: Values, transposed: bool) -> np.ndarray:
+    """diag(v), 𝟏 and Dₙ, which are their own structure; anything else by its value."""
+    if isinstance(e, DiagMatrix):
+        return values(e.arg) * V                                     # diag(v)V = v ∘ V, row-wise
+    if isinstance(e, Ones):
+        rows = e.shape[1] if transposed else e.shape[0]
+        return np.ones((dim_value(rows, values.sizes), 1)) * V.sum(axis=0, keepdims=True)
+    if isinstance(e, Duplication):
+        n = dim_value(e.n, values.sizes)
+        index = _vech_index(n)
+        if not transposed:
+            return V[index]                                          # Dₙ vech(S) = vec(S)
+        out = np.zeros((n * (n + 1) // 2, V.shape[1]), dtype=V.dtype)
+        np.add.at(out, index, V)                                     # Dₙᵀ adds the two halves
+        return out
+    value = values(e)
+    return (value.T if transposed else value) @ V
+
+
+def _vech_index(n: int) -> np.ndarray:
+    """For each position of vec(S), the position of the same element in vech(S)."""
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    low, high = np.maximum(i, j), np.minimum(i, j)                   # the lower-triangle element
+    position = high * n - high * (high - 1) // 2 + (low - high)      # columns of vech, in order
+    return position.reshape(-1, order="F")
 
 
 def apply_transposed(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
@@ -192,7 +231,7 @@ def apply_transposed(e: Expr, V: np.ndarray, values: Values) -> np.ndarray:
         return apply(e.arg, V, values)
     if isinstance(e, Vec):
         return values(e.arg).reshape(1, -1, order="F") @ V
-    return values(e).T @ V
+    return _apply_special(e, V, values, transposed=True)
 
 
 def apply_chain(chain, V: np.ndarray, values: Values) -> np.ndarray:

@@ -14,9 +14,10 @@ from typing import Callable
 import sympy
 
 from .errors import MatcalcError
-from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
-from .numeric import dim_value
+from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num,
+                   Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+from .numeric import dim_value, duplication_matrix
 
 Series = tuple  # (F₀, F₁): sympy Matrices; F₁ is None where F does not depend on X
 
@@ -94,7 +95,8 @@ def _positive(value, what: str) -> None:
         raise ExactDomainError(f"{what} is not positive at this point")
 
 
-FUNCTIONS = {"log": sympy.log, "exp": sympy.exp, "sqrt": sympy.sqrt}
+def _function(name: str) -> Callable:
+    return getattr(sympy, name)  # the names are the rule table's: log, exp, sqrt, sin, cos, …
 
 
 class ExactSeries:
@@ -129,6 +131,10 @@ class ExactSeries:
             return sympy.zeros(self._dim(e.rows), self._dim(e.cols)), None
         if isinstance(e, Commutation):
             return commutation(self._dim(e.m), self._dim(e.n)), None
+        if isinstance(e, Ones):
+            return sympy.ones(self._dim(e.rows), self._dim(e.cols)), None
+        if isinstance(e, Duplication):
+            return sympy.Matrix(duplication_matrix(self._dim(e.n)).astype(int)), None
         parts = [self(c) for c in e.children]
         return SERIES[type(e)](self, e, parts)
 
@@ -181,18 +187,56 @@ def _logdet(ctx, e, parts):
 def _func(ctx, e, parts):
     if e.name in ("log", "sqrt"):
         _positive(parts[0][0][0, 0], f"the argument of {e.name}")
-    return _function_series(FUNCTIONS[e.name], parts[0])
+    return _function_series(_function(e.name), parts[0])
 
 
-def _scalar_pow(ctx, e, parts):
+def _power_function(e, base) -> Callable:
     p = sympy.Rational(e.exponent.numerator, e.exponent.denominator)
-    base = parts[0][0][0, 0]
     if e.exponent.denominator != 1:
         _positive(base, "the base of a fractional power")
     if e.exponent < 0 and base == 0:
         raise ExactDomainError("a negative power of zero")
-    return _function_series(lambda u: u ** p, parts[0])
+    return lambda u: u ** p
 
+
+def _scalar_pow(ctx, e, parts):
+    return _function_series(_power_function(e, parts[0][0][0, 0]), parts[0])
+
+
+def _elementwise(ctx, e, parts):
+    """f applied to each element: each element's series is the scalar one."""
+    F0, F1 = parts[0]
+    values, slopes = F0.copy(), None if F1 is None else F1.copy()
+    for k in range(len(F0)):
+        if isinstance(e, ElementPow):
+            f = _power_function(e, F0[k])
+        else:
+            if e.name in ("log", "sqrt"):
+                _positive(F0[k], f"an element under {e.name}")
+            f = _function(e.name)
+        value, slope = _function_series(f, (_scalar(F0[k]), None if F1 is None else _scalar(F1[k])))
+        values[k] = value[0, 0]
+        if slopes is not None:
+            slopes[k] = slope[0, 0]
+    return values, slopes
+
+
+def _hadamard(ctx, e, parts):
+    """(A₀ + tA₁) ∘ (B₀ + tB₁) = A₀ ∘ B₀ + t(A₁ ∘ B₀ + A₀ ∘ B₁) + O(t²)."""
+    (a0, a1), (b0, b1) = parts
+    terms = [t for t in (None if a1 is None else a1.multiply_elementwise(b0),
+                         None if b1 is None else a0.multiply_elementwise(b1)) if t is not None]
+    first = terms[0] + terms[1] if len(terms) == 2 else terms[0] if terms else None
+    return a0.multiply_elementwise(b0), first
+
+
+def _norm(ctx, e, parts):
+    """‖F‖ = √(sum of squares), each step a series."""
+    F0, F1 = parts[0]
+    squares = (_scalar(sum(x * x for x in F0)),
+               None if F1 is None else _scalar(2 * sum(x * y for x, y in zip(F0, F1))))
+    _positive(squares[0][0, 0], "a norm (at 0 it has no derivative)")
+    return _function_series(sympy.sqrt, squares)
 
 def _linear(op):
     """A linear map acts on both coefficients of the series alike."""
@@ -221,14 +265,36 @@ SERIES: dict[type, Callable] = {
     Kron: _kron_series,
     Func: _func,
     ScalarPow: _scalar_pow,
+    ElementFunc: _elementwise,
+    ElementPow: _elementwise,
+    Hadamard: _hadamard,
+    DiagMatrix: _linear(lambda v: sympy.diag(*v)),
+    DiagPart: _linear(lambda M: sympy.Matrix([M[i, i] for i in range(M.rows)])),
+    SumAll: _linear(lambda M: _scalar(sum(M))),
+    Norm: _norm,
 }
 
 
 def is_zero(M: sympy.Matrix) -> bool:
-    """Exactly zero: rational entries compare directly, the others are simplified first."""
+    """Exactly zero. Rational entries compare directly; a transcendental one (from exp, log, cosh)
+    that is not plainly 0 is first evaluated to 30 digits, which settles "not zero", then proved
+    0 by the cheapest rewriting that does it: expansion, exponentials, full simplification."""
     for entry in M:
         if entry == 0:
             continue
-        if entry.is_Rational or sympy.simplify(entry) != 0:
+        if entry.is_Rational or abs(entry.evalf(30)) > 1e-20:
+            return False
+        if not any(_proves_zero(entry, step) for step in _ZERO_PROOFS):
             return False
     return True
+
+
+_ZERO_PROOFS = (
+    sympy.expand,
+    lambda e: sympy.cancel(sympy.expand(e.rewrite(sympy.exp))),
+    sympy.simplify,
+)
+
+
+def _proves_zero(entry, step) -> bool:
+    return step(entry) == 0

@@ -28,12 +28,13 @@ import numpy as np
 
 from . import rules as rules_module
 from . import simplify as simplify_module
-from .dims import ONE, Dim
+from .dims import DERIVED_SIZES, ONE, Dim
 from . import directional
 from .directional import DomainError, TooLarge, Values, apply
 from .errors import MatcalcError, ShapeError
-from .expr import (Commutation, Det, Expr, Identity, Inverse, Kron, Mul, Num, Power, Trace,
-                   Transpose, Var, Vec, variables)
+from .expr import (Commutation, Det, DiagMatrix, Duplication, ElementFunc, Expr, Func, Hadamard,
+                   Identity, Inverse, Kron, Mul, Num, Ones, Power, Trace, Transpose, Var, Vec,
+                   variables)
 from .numeric import dim_value
 from .render import render
 
@@ -48,7 +49,8 @@ EXACT_MAX_SIZE = 6
 
 def size_values(names: Iterable[Var], size: int) -> dict[str, int]:
     """n takes the given size; other size names N+1, N+2, … so that shapes meant to differ do."""
-    symbols = sorted({s for v in names for d in v.shape for s in d.symbols})
+    symbols = sorted({s for v in names for d in v.shape for s in d.symbols
+                      if s not in DERIVED_SIZES})
     others = [s for s in symbols if s != "n"]
     sizes = {s: size + 1 + i for i, s in enumerate(others)}
     if "n" in symbols:
@@ -61,7 +63,8 @@ def random_point(names: Iterable[Var], sizes: dict[str, int], rng, attempt: int)
 
     ‖0.4G/√n‖ ≈ 0.8, so the matrix is invertible with a condition number of about 9 at any n,
     and its determinant is near 1 (no overflow at n = 1024). The first attempt has every
-    determinant positive; later ones flip signs at random, so ln(−tr X) finds its domain too.
+    determinant positive; odd ones make every element at least 1/2 (for log(X) element-wise), even
+    ones flip signs at random (for ln(−tr X)).
     """
     env = {}
     for var in names:
@@ -71,7 +74,9 @@ def random_point(names: Iterable[Var], sizes: dict[str, int], rng, attempt: int)
             value = np.eye(r) + 0.4 * G / np.sqrt(r)
         else:
             value = G / np.sqrt(max(r, c))
-        if attempt and rng.random() < 0.5:
+        if attempt % 2:
+            value = np.abs(value) + 0.5
+        elif attempt and rng.random() < 0.5:
             value = -value
         env[var.name] = value
     return env
@@ -187,8 +192,8 @@ class ExactJudge:
     def derivative_error(self, f: Expr, J: Expr, wrt: Var, sizes: dict, rng) -> float:
         from .exact import ExactDomainError, ExactSeries, is_zero, vec
         names = _names(f, J, wrt)
-        for _ in range(ATTEMPTS):
-            env = _rational_point(names, sizes, rng)
+        for attempt in range(ATTEMPTS):
+            env = _rational_point(names, sizes, rng, attempt)
             try:
                 answer_at = ExactSeries(env, sizes)
                 for _ in range(self.directions):
@@ -206,8 +211,8 @@ class ExactJudge:
     def identity_error(self, lhs: Expr, rhs: Expr, sizes: dict, rng) -> float:
         from .exact import ExactDomainError, ExactSeries, is_zero
         names = _names(lhs, rhs)
-        for _ in range(ATTEMPTS):
-            env = _rational_point(names, sizes, rng)
+        for attempt in range(ATTEMPTS):
+            env = _rational_point(names, sizes, rng, attempt)
             try:
                 values = ExactSeries(env, sizes)
                 return 0.0 if is_zero(values.value(lhs) - values.value(rhs)) else 1.0
@@ -223,13 +228,16 @@ def _rational_matrix(rng, rows: int, cols: int, integers: bool = False):
         int(rng.integers(-4, 5)), int(rng.choice(denominators))))
 
 
-def _rational_point(names, sizes, rng) -> dict:
-    """Small rationals; square matrices get 2I added, which makes most of them invertible."""
+def _rational_point(names, sizes, rng, attempt: int) -> dict:
+    """Small rationals; square matrices get 2I added, which makes most of them invertible.
+    Odd attempts make every element positive, as random_point does."""
     import sympy
     env = {}
     for var in names:
         r, c = dim_value(var.rows, sizes), dim_value(var.cols, sizes)
         M = _rational_matrix(rng, r, c)
+        if attempt % 2:
+            M = M.applyfunc(lambda x: abs(x) or sympy.Rational(1, 2))
         env[var.name] = M + 2 * sympy.eye(r) if r == c and r > 1 else M
     return env
 
@@ -341,12 +349,14 @@ class Specimens:
             Operand(Mul((Transpose(X), C)), Mul((Kron(Transpose(C), I), Commutation(n, n)))),
             Operand(Mul((P, X, Q)), Kron(Transpose(Q), P)),                      # 3×2
             Operand(Mul((X, R)), Kron(Transpose(R), I)),                         # n×2
+            Operand(Mul((X, a)), Kron(Transpose(a), I)),                         # n×1
             Operand(Mul((Transpose(a), X, b)), Kron(Transpose(b), Transpose(a))),  # aᵀXb
             Operand(Trace(Mul((Transpose(X), X))), Mul((Num(Fraction(2)), Transpose(Vec(X))))),
+            Operand(Hadamard(X, X), Mul((Num(Fraction(2)), DiagMatrix(Vec(X))))),  # positive
         ]
         self.known = {o.expr: o.jacobian for o in self.operands}
 
-    def field_values(self, kind: str) -> list:
+    def field_values(self, kind: str, node_type: type) -> list:
         """What fills a node's field of this kind when a specimen is built."""
         exprs = [o.expr for o in self.operands]
         if kind == "Expr":
@@ -356,7 +366,7 @@ class Specimens:
         if kind == "int":
             return [3, -2]
         if kind == "str":
-            return list(rules_module.SCALAR_DERIVATIVES)
+            return list(function_names(node_type))
         if kind == "Fraction":
             return [Fraction(3, 2), Fraction(-1, 2)]
         if kind == "Dim":
@@ -370,11 +380,19 @@ class Specimens:
         return build_all(node_type, self.field_values)
 
 
-def build_all(node_type: type, field_values: Callable[[str], list]) -> list[Expr]:
+def function_names(node_type: type) -> dict:
+    """The names a function node may carry: those its rule knows a derivative for."""
+    tables = {Func: rules_module.SCALAR_DERIVATIVES, ElementFunc: rules_module.ELEMENT_DERIVATIVES}
+    if node_type not in tables:
+        raise LookupError(node_type)
+    return tables[node_type]
+
+
+def build_all(node_type: type, field_values: Callable[[str, type], list]) -> list[Expr]:
     """node_type(*fields) for every combination of field values that makes a well-shaped node."""
     kinds = [f.type for f in dataclasses.fields(node_type) if f.init]
     try:
-        choices = [field_values(kind) for kind in kinds]
+        choices = [field_values(kind, node_type) for kind in kinds]
     except LookupError:
         return []
     built: dict[Expr, None] = {}
@@ -524,11 +542,14 @@ class Pool:
         A, B, C, D, G, M = (Var(name, n, n) for name in "ABCDGM")
         P, Q = Var("P", two, three), Var("Q", three, two)
         W, V = Var("W", n, two), Var("V", n, three)
+        u, v = Var("u", n, ONE), Var("v", n, ONE)
         self.factors = [
             Kron(A, B), Kron(C, D), Kron(P, A), Kron(Q, B),
             Transpose(Vec(G)), Transpose(Vec(W)), Vec(M), Vec(V),
             Commutation(n, n), Commutation(two, n), Commutation(three, n), Commutation(n, three),
             A, B, Inverse(A), Power(A, 2), Transpose(A), Transpose(B), Transpose(Inverse(A)),
+            DiagMatrix(u), DiagMatrix(v), DiagMatrix(Vec(M)), Hadamard(A, Identity(n)),
+            Ones(n, ONE), Ones(ONE, n), Duplication(n), Transpose(Duplication(n)),
         ]
         x = Var("x", n, ONE)
         self.operands = [A, Kron(A, B), Kron(A, P), Commutation(n, three), Transpose(A),
@@ -536,7 +557,7 @@ class Pool:
                          Mul((Transpose(A), A)), Transpose(x), Identity(n), Det(A), P,
                          Transpose(Vec(A)), Transpose(Vec(B))]
 
-    def field_values(self, kind: str) -> list:
+    def field_values(self, kind: str, node_type: type) -> list:
         if kind == "Expr":
             return self.operands
         if kind == "tuple[Expr, ...]":
@@ -544,7 +565,7 @@ class Pool:
         if kind == "int":
             return [2]
         if kind == "str":
-            return ["log", "exp"]
+            return [name for name in ("log", "exp") if name in function_names(node_type)]
         if kind == "Fraction":
             return [Fraction(-1), Fraction(1, 2)]
         if kind == "Dim":
@@ -617,8 +638,10 @@ def _identity_formula(node: Expr, result: Expr) -> str:
 
 def _constructor_name(node_type: type) -> str:
     return {"Kron": "Kronecker", "Func": "scalar function", "ScalarPow": "scalar power",
-            "LogDet": "log-determinant", "Det": "determinant", "Add": "sum",
-            "Mul": "product"}.get(node_type.__name__,
+            "LogDet": "log-determinant", "Det": "determinant", "Add": "sum", "Mul": "product",
+            "Hadamard": "Hadamard", "DiagMatrix": "diag(v)", "DiagPart": "diag(X)",
+            "SumAll": "sum of elements", "ElementFunc": "element-wise function",
+            "ElementPow": "element-wise power"}.get(node_type.__name__,
                                                                     node_type.__name__.lower())
 
 

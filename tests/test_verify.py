@@ -16,7 +16,8 @@ from matcalc.directional import Values, apply, apply_transposed
 from matcalc.expr import Expr, Inverse, Kron, Mul
 from matcalc.numeric import evaluate
 from matcalc.rules import RULES, Rule, _inv_t, _t, add, kron, mul, rule
-from matcalc.verify import plan_table, random_point, run_checks, size_values, verify_expression
+from matcalc.verify import (Specimens, plan_table, random_point, run_checks, size_values,
+                            verify_expression)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +70,8 @@ def test_pieces_too_large_to_write_out_are_checked_at_a_smaller_size(monkeypatch
     inverse = next(o for o in outcomes if o.formula == "(A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹")
     assert "n = 8" in inverse.note
     kron_rule = next(o for o in outcomes if o.name == "Kronecker product rule")
-    assert kron_rule.cases == 49 and "n = 8" in kron_rule.note  # X ⊗ X has 16⁴ entries
+    operands = len(Specimens().operands)
+    assert kron_rule.cases == operands ** 2 and "n = 8" in kron_rule.note  # X ⊗ X: 16⁴ entries
 
 
 # ── planted mistakes fail their own row ─────────────────────────────────────────────────
@@ -120,6 +122,7 @@ def _wrong_vec_trace(a, b):
 def test_a_wrong_pair_identity_fails_its_row(monkeypatch):
     monkeypatch.setattr(S, "PAIR_RULES", tuple(_wrong_vec_trace if r is S.vec_trace else r
                                                for r in S.PAIR_RULES))
+    monkeypatch.setitem(S.IDENTITY_NAMES, _wrong_vec_trace, "vec–trace identity")
     result = CliRunner().invoke(main, ["verify", "--size", "3"])
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
@@ -150,6 +153,7 @@ def test_a_new_pair_rule_is_checked_without_a_new_line(monkeypatch):
                 not isinstance(a.arg, S.Vec) and a.shape[1] == b.shape[0]:
             return (S.Transpose(Mul((a.arg, b.arg))),)
     monkeypatch.setattr(S, "PAIR_RULES", S.PAIR_RULES + (transpose_pair,))
+    monkeypatch.setitem(S.IDENTITY_NAMES, transpose_pair, "transpose identity")
     failed = failing_rows(size=3)
     assert "transpose pair" in [o.name for o in failed]
 
