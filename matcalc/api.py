@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .dims import Dim, shape_str
 from .errors import MatcalcError, VariableError
-from .expr import Expr, Var, Zero, variables
+from .expr import Expr, Partial, Var, Zero, variables
 from .parser import Parser, Question
 from .render import render
 from .render.base import POSTFIX, precedence
@@ -134,12 +134,18 @@ class Derivative:
         """How a notebook shows the answer: display math."""
         return f"$${self.latex}$$"
 
-    def __repr__(self) -> str:
+    @property
+    def label(self) -> str:
+        """The question in the answer's notation: ∂F/∂X, or ∂²f/∂vecX∂vecᵀX for a Hessian."""
+        if self.order == 1:
+            return render(Partial(self.expr, self.wrt))
         f, x = render(self.expr), self.wrt.name
         if precedence(self.expr) < POSTFIX:
             f = f"({f})"
-        question = f"∂{f}/∂{x}" if self.order == 1 else f"∂²{f}/∂vec{x}∂vecᵀ{x}"
-        return f"<Derivative {question} = {self.unicode} : {shape_str(self.jacobian.shape)}>"
+        return f"∂²{f}/∂vec{x}∂vecᵀ{x}"
+
+    def __repr__(self) -> str:
+        return f"<Derivative {self.label} = {self.unicode} : {shape_str(self.jacobian.shape)}>"
 
     def answer(self, layout: str = "jacobian") -> Expr:
         """The answer as a tree: the Jacobian, or with layout="gradient" the gradient G."""

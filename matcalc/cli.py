@@ -132,9 +132,7 @@ def _show(result, text: str, layout: str) -> None:
     from .render import render
 
     f, x = render(result.expr), result.wrt.name
-    label = f"∂{f}/∂{x} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
-    if result.order == 2:
-        label = f"∂²{f}/∂vec{x}∂vecᵀ{x} ="
+    label = f"{result.label} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
     if os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
         click.echo(f"{label}\n{text}")
         return

@@ -49,7 +49,7 @@ EVALUATORS: dict[type, Callable] = {
     Inverse: lambda e, v, s: np.linalg.inv(v[0]),
     Power: lambda e, v, s: np.linalg.matrix_power(v[0], e.k),
     Det: lambda e, v, s: _scalar(np.linalg.det(v[0])),
-    LogDet: lambda e, v, s: _scalar(np.log(np.linalg.det(v[0]))),
+    LogDet: lambda e, v, s: _scalar(_log_det(v[0])),
     Trace: lambda e, v, s: _scalar(np.trace(v[0])),
     Vec: lambda e, v, s: v[0].reshape(-1, 1, order="F"),
     Kron: lambda e, v, s: np.kron(v[0], v[1]),
@@ -80,6 +80,12 @@ def duplication_matrix(n: int) -> np.ndarray:
             column[i + n * j] = column[j + n * i] = 1.0
             columns.append(column)
     return np.stack(columns, axis=1)
+
+
+def _log_det(a: np.ndarray) -> float:
+    """ln|A| without overflowing |A| at large n; NaN where |A| ≤ 0, as for log(det(A))."""
+    sign, log_abs = np.linalg.slogdet(a)
+    return log_abs if sign > 0 else np.nan
 
 
 def _product(e: Mul, values: list[np.ndarray]) -> np.ndarray:

@@ -13,7 +13,7 @@
               | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
 
 Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
-unless `shapes` says otherwise. exp, log, sqrt, sin, cos and tanh of a matrix or vector act
+unless `shapes` says otherwise. exp, log, sqrt, sin, cos, tanh, cosh and sinh of a matrix or vector act
 element by element, as does ".^"; a number added to a matrix is that number times 𝟏. Nothing here evaluates the text: it is read token by token.
 """
 from __future__ import annotations
@@ -98,6 +98,8 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
     "sin": (1, lambda x: build.func("sin", x)),
     "cos": (1, lambda x: build.func("cos", x)),
     "tanh": (1, lambda x: build.func("tanh", x)),
+    "cosh": (1, lambda x: build.func("cosh", x)),
+    "sinh": (1, lambda x: build.func("sinh", x)),
     "diag": (1, build.diag),
     "sum": (1, build.total),
     "norm": (1, build.norm),

@@ -318,8 +318,7 @@ def verify_expression(text: str, wrt: str | None = None, shapes: dict | None = N
     rng = np.random.default_rng(seed)
     error = max(judge.derivative_error(d.expr, d.jacobian, d.wrt, sizes, rng)
                 for _ in range(points))
-    f, x = render(d.expr), d.wrt.name
-    return ExpressionReport(f"∂{f}/∂{x}", d.unicode, sizes, method, points, directions, error,
+    return ExpressionReport(d.label, d.unicode, sizes, method, points, directions, error,
                             judge.tolerance, time.perf_counter() - start)
 
 
