@@ -8,6 +8,8 @@ like terms and common factors collected. A scalar function's Jacobian ends as on
 """
 from __future__ import annotations
 
+import functools
+import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
 from fractions import Fraction
@@ -59,6 +61,20 @@ def _fired(name: str, before, after):
 
 def number(value) -> Num:
     return Num(Fraction(value))
+
+
+def _per_node(fact: Callable[[Expr], object]) -> Callable[[Expr], object]:
+    """Remember a fact about a node: nodes are immutable and shared, so a fact computed once
+    holds wherever the node recurs, and a walk over a shared subtree is done once."""
+    known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(fact)
+    def remembered(e: Expr):
+        value = known.get(e, known)
+        if value is known:
+            value = known[e] = fact(e)
+        return value
+    return remembered
 
 
 # ── small views ─────────────────────────────────────────────────────────────────────────
@@ -450,8 +466,10 @@ def _reading_order(term: Expr) -> tuple[bool, bool, int]:
     return (coeff < 0, not isinstance(rest, Identity), _count_transposes(term))
 
 
+@_per_node
 def _count_transposes(e: Expr) -> int:
-    return isinstance(e, Transpose) + sum(_count_transposes(c) for c in e.children)
+    """The transposes in e written out as a tree."""
+    return isinstance(e, Transpose) + sum(map(_count_transposes, e.children))
 
 
 def _merge_vecs(terms: list[Expr]) -> Expr | None:
@@ -535,6 +553,7 @@ def transpose(e: Expr) -> Expr:
     return Transpose(e)
 
 
+@_per_node
 def _is_symmetric(e: Expr) -> bool:
     with _unrecorded():
         return transpose(e) is e
