@@ -282,19 +282,23 @@ IDENTITY_NAMES: dict[Callable, str] = {
 
 
 def _reduce_chain(chain: list[Expr]) -> list[Expr]:
-    """Apply the pair rules to neighbours until none applies; identities drop out."""
+    """Apply the pair rules to neighbours until none applies; identities drop out.
+
+    The leftmost pair that a rule rewrites goes first. The pairs left of a rewrite are
+    unchanged and no rule rewrote them, so the search resumes beside the rewrite rather
+    than at the start.
+    """
     i = 0
     while i < len(chain) - 1:
-        for pair_rule in PAIR_RULES:
-            replacement = pair_rule(chain[i], chain[i + 1])
-            if replacement is not None:
-                _fired(IDENTITY_NAMES[pair_rule], tuple(chain[i:i + 2]), replacement)
-                chain[i:i + 2] = [f for r in replacement for f in _factors(r)]
-                chain[:] = _drop_identities(chain)
-                i = 0
-                break
-        else:
+        found = _rewrite(chain[i], chain[i + 1])
+        if found is None:
             i += 1
+            continue
+        pair_rule, replacement = found
+        _fired(IDENTITY_NAMES[pair_rule], tuple(chain[i:i + 2]), replacement)
+        chain[i:i + 2] = [f for r in replacement for f in _factors(r)]
+        chain[:] = _drop_identities(chain)
+        i = max(i - 1, 0)
     return chain
 
 
@@ -306,6 +310,26 @@ def _drop_identities(chain: list[Expr]) -> list[Expr]:
         return kept
     identity = next((f for f in chain if isinstance(f, Identity)), None)
     return kept + [identity] if identity is not None else kept
+
+
+_IRREDUCIBLE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _rewrite(a: Expr, b: Expr) -> tuple[Callable, tuple[Expr, ...]] | None:
+    """The first pair rule that rewrites the neighbours a b, and what it gives; None when none
+    does. That none does is remembered (a pair rule depends on its two factors alone), so a
+    long product extended one factor at a time is not searched again pair by pair."""
+    irreducible = _IRREDUCIBLE.get(a)
+    if irreducible is not None and b in irreducible:
+        return None
+    for pair_rule in PAIR_RULES:
+        replacement = pair_rule(a, b)
+        if replacement is not None:
+            return pair_rule, replacement
+    if irreducible is None:
+        irreducible = _IRREDUCIBLE[a] = weakref.WeakSet()
+    irreducible.add(b)
+    return None
 
 
 def _product_inverse(chain: list[Expr]) -> list[Expr]:
