@@ -5,13 +5,32 @@ sizes, so a dimension is a monomial: an integer times a sorted tuple of symbols.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class Dim:
-    coeff: int = 1
-    symbols: tuple[str, ...] = ()
+    """A size: coeff · symbols, e.g. 3, n, mn, 2n². Immutable and interned: equal sizes are one
+    object, so comparing two shapes is an identity check however often the simplifier does it."""
+
+    __slots__ = ("coeff", "symbols")
+    _interned: dict[tuple[int, tuple[str, ...]], Dim] = {}
+
+    def __new__(cls, coeff: int = 1, symbols: tuple[str, ...] = ()) -> Dim:
+        key = (coeff, tuple(symbols))
+        dim = cls._interned.get(key)
+        if dim is None:
+            dim = super().__new__(cls)
+            object.__setattr__(dim, "coeff", coeff)
+            object.__setattr__(dim, "symbols", key[1])
+            cls._interned[key] = dim
+        return dim
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Dim is immutable")
+
+    def __reduce__(self):
+        return (Dim, (self.coeff, self.symbols))
+
+    def __repr__(self) -> str:
+        return f"Dim(coeff={self.coeff!r}, symbols={self.symbols!r})"
 
     @staticmethod
     def of(value: int | str | Dim) -> Dim:
