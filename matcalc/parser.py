@@ -206,38 +206,75 @@ class Parser:
             return 40, self.postfix
         if tok.kind == "op":
             if tok.text in "+-":
-                return 10, self.binary
+                return 10, self.sum
             if tok.text == "⊗":
                 return 20, self.binary
             if tok.text in (".*", "∘"):
                 return 25, self.binary
-            if tok.text in "*@/":
-                return 30, self.binary
-            if tok.text in "(<" or (tok.text == "|" and not self.in_bars):
-                return 30, self.juxtapose
+            if tok.text in "*@/" or tok.text in "(<" or (tok.text == "|" and not self.in_bars):
+                return 30, self.product
             return 0, None
         if tok.kind in ("name", "number"):
-            return 30, self.juxtapose
+            return 30, self.product
         return 0, None
+
+    # A run of terms or of factors is read whole and built once: building a partial sum or
+    # product per operand would copy the operands read so far each time, quadratic in the run.
+
+    def sum(self, left: Expr, bp: int) -> Expr:
+        """t₁ ± t₂ ± ⋯ ± t_k
+
+        A term of the sum's shape is kept to be added with the others at the end. Any other
+        (a number or scalar meeting a matrix, a shape that differs) is added at once, as when
+        the sum is read one term at a time: a number becomes a multiple of 𝟏, and a shape
+        error is reported at the term's operator.
+        """
+        terms = [left]
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.advance()
+            right = self.expression(bp)
+            term = right if op.text == "+" else build.neg(right)
+            if term.shape == terms[0].shape:
+                terms.append(term)
+            else:
+                terms = [self.located(op, lambda: build.add(*terms, term))]
+        return build.add(*terms)
+
+    def product(self, left: Expr, bp: int) -> Expr:
+        """F₁F₂⋯F_k, the factors written side by side or joined by *, @ and /.
+
+        As when read one factor at a time, a row times a column (aᵀx) becomes one scalar,
+        which the factors after it scale, and A/s divides all the factors before it.
+        """
+        factors = [left]
+        shape = None if left.is_scalar else left.shape  # of the matrices so far
+        while self.infix_power()[1] == self.product:
+            tok = self.tok
+            dividing = tok.kind == "op" and tok.text == "/"
+            if tok.kind == "op" and tok.text in "*@/":
+                self.advance()
+            right = self.expression(bp)
+            if dividing:
+                factors = [self.located(tok, lambda: build.div(build.mul(*factors), right))]
+                continue
+            factors.append(right)
+            if right.is_scalar:
+                continue
+            if shape is not None and right.shape[0] != shape[1]:
+                self.located(tok, lambda: build.mul(*factors))  # the shape error, at tok
+            shape = (shape[0] if shape else right.shape[0], right.shape[1])
+            if shape == (ONE, ONE):
+                factors, shape = [build.mul(*factors)], None
+        return build.mul(*factors)
 
     def binary(self, left: Expr, bp: int) -> Expr:
         op = self.advance()
         right = self.expression(bp)
         return self.located(op, lambda: {
-            "+": lambda: build.add(left, right),
-            "-": lambda: build.sub(left, right),
             "⊗": lambda: build.kron(left, right),
             ".*": lambda: build.hadamard(left, right),
             "∘": lambda: build.hadamard(left, right),
-            "*": lambda: build.mul(left, right),
-            "@": lambda: build.mul(left, right),
-            "/": lambda: build.div(left, right),
         }[op.text]())
-
-    def juxtapose(self, left: Expr, bp: int) -> Expr:
-        tok = self.tok
-        right = self.expression(bp)
-        return self.located(tok, lambda: build.mul(left, right))
 
     def postfix(self, left: Expr, bp: int) -> Expr:
         tok = self.advance()
