@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cached_property
 
 from ..dims import ONE
 from ..expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num,
@@ -42,7 +43,15 @@ class Printer:
         return self.print(e)
 
     def print(self, e: Expr) -> str:
-        return getattr(self, "_print_" + type(e).__name__)(e)
+        """A shared subexpression is printed once and its text reused wherever it recurs."""
+        text = self._printed.get(e)
+        if text is None:
+            text = self._printed[e] = getattr(self, "_print_" + type(e).__name__)(e)
+        return text
+
+    @cached_property
+    def _printed(self) -> dict[Expr, str]:
+        return {}
 
     def paren(self, e: Expr, level: int) -> str:
         text = self.print(e)
