@@ -8,7 +8,6 @@ so one tree, one simplifier and one set of printers serve questions and answers 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .dims import DERIVED_SIZES, ONE, Dim, Shape, shape_str
@@ -27,12 +26,44 @@ class _Interned(type):
         return node
 
 
-@dataclass(frozen=True, eq=False)
 class Expr(metaclass=_Interned):
-    shape: Shape = field(init=False, repr=False)
+    """A node. A kind of node lists its fields as annotations, in the order its constructor
+    takes them: Var("X", rows, cols). Nodes are immutable, and equal only when identical.
+
+    Plain classes rather than dataclasses: importing dataclasses and building the classes
+    with it would take longer than parsing, deriving and printing an answer.
+    """
+
+    fields: tuple[str, ...] = ()
+    shape: Shape
+    is_scalar: bool
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.fields = tuple(cls.__dict__.get("__annotations__", {}))
+
+    def __init__(self, *values):
+        if len(values) != len(self.fields):
+            raise TypeError(f"{type(self).__name__} takes {len(self.fields)} values "
+                            f"({', '.join(self.fields)}), not {len(values)}")
+        for name, value in zip(self.fields, values):
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "shape", self._shape())
+        shape = self._shape()
+        object.__setattr__(self, "shape", shape)
+        object.__setattr__(self, "is_scalar", shape == (ONE, ONE))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a {type(self).__name__} node is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"a {type(self).__name__} node is immutable")
+
+    def __reduce__(self):
+        """Copies and pickles are rebuilt through the constructor, so they are the same node."""
+        return type(self), tuple(getattr(self, name) for name in self.fields)
 
     def _shape(self) -> Shape:
         raise NotImplementedError
@@ -40,10 +71,6 @@ class Expr(metaclass=_Interned):
     @property
     def children(self) -> tuple[Expr, ...]:
         return ()
-
-    @property
-    def is_scalar(self) -> bool:
-        return self.shape == (ONE, ONE)
 
     @property
     def size(self) -> Dim:
@@ -66,7 +93,6 @@ def _unary(cls):
 
 # ── leaves ──────────────────────────────────────────────────────────────────────────────
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Var(Expr):
     name: str
     rows: Dim
@@ -76,7 +102,6 @@ class Var(Expr):
         return (self.rows, self.cols)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Num(Expr):
     value: Fraction
 
@@ -84,7 +109,6 @@ class Num(Expr):
         return (ONE, ONE)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Identity(Expr):
     n: Dim
 
@@ -92,7 +116,6 @@ class Identity(Expr):
         return (self.n, self.n)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Zero(Expr):
     rows: Dim
     cols: Dim
@@ -101,7 +124,6 @@ class Zero(Expr):
         return (self.rows, self.cols)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Commutation(Expr):
     """K_{mn}: the mn×mn permutation with K vec(M) = vec(Mᵀ) for every m×n matrix M."""
     m: Dim
@@ -114,7 +136,6 @@ class Commutation(Expr):
 
 # ── operations ──────────────────────────────────────────────────────────────────────────
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Add(Expr):
     terms: tuple[Expr, ...]
 
@@ -130,7 +151,6 @@ class Add(Expr):
         return first.shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Mul(Expr):
     """A product. Factors of shape 1×1 are scalars and commute; the others must chain."""
     factors: tuple[Expr, ...]
@@ -161,7 +181,6 @@ class Mul(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Transpose(Expr):
     arg: Expr
 
@@ -182,7 +201,6 @@ def _scalar_shape(op: str, arg: Expr) -> Shape:
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Inverse(Expr):
     arg: Expr
 
@@ -191,7 +209,6 @@ class Inverse(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Power(Expr):
     """A matrix (or scalar) raised to an integer power k ≠ 0, 1."""
     arg: Expr
@@ -202,7 +219,6 @@ class Power(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Det(Expr):
     arg: Expr
 
@@ -212,7 +228,6 @@ class Det(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class LogDet(Expr):
     """ln|A|, kept whole: its derivative vecᵀ(A⁻ᵀ) is simpler than that of its parts."""
     arg: Expr
@@ -223,7 +238,6 @@ class LogDet(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Trace(Expr):
     arg: Expr
 
@@ -233,7 +247,6 @@ class Trace(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Vec(Expr):
     arg: Expr
 
@@ -241,7 +254,6 @@ class Vec(Expr):
         return (self.arg.size, ONE)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Kron(Expr):
     left: Expr
     right: Expr
@@ -259,7 +271,6 @@ SCALAR_FUNCTIONS = ("log", "exp", "sqrt")
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Func(Expr):
     """A scalar function (log, exp, sqrt) of a scalar expression."""
     name: str
@@ -270,7 +281,6 @@ class Func(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class ScalarPow(Expr):
     """A scalar expression raised to a rational power."""
     arg: Expr
@@ -281,7 +291,6 @@ class ScalarPow(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Partial(Expr):
     """∂F/∂X = ∂vec F / ∂(vec X)ᵀ left unexpanded: what a derivation shows before a rule
     replaces it. The rule table never produces it; step-by-step output does."""
@@ -297,7 +306,6 @@ class Partial(Expr):
 ELEMENTWISE_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "cosh", "sinh")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Ones(Expr):
     """𝟏: the all-ones matrix (or vector); vecᵀ(𝟏) vec F is the sum of F's elements."""
     rows: Dim
@@ -308,7 +316,6 @@ class Ones(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class ElementFunc(Expr):
     """f(F) applied element by element to a matrix or vector F (exp, log, sin, …)."""
     name: str
@@ -319,7 +326,6 @@ class ElementFunc(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class ElementPow(Expr):
     """F.^p: each element of F raised to the rational power p."""
     arg: Expr
@@ -329,7 +335,6 @@ class ElementPow(Expr):
         return self.arg.shape
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Hadamard(Expr):
     """F ∘ G, the element-by-element product of two matrices of one shape."""
     left: Expr
@@ -353,7 +358,6 @@ def _column(op: str, arg: Expr) -> Dim:
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class DiagMatrix(Expr):
     """diag(v): the square matrix with the column v on its diagonal."""
     arg: Expr
@@ -364,7 +368,6 @@ class DiagMatrix(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class DiagPart(Expr):
     """diag(X): the column of a square matrix's diagonal elements."""
     arg: Expr
@@ -374,7 +377,6 @@ class DiagPart(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class SumAll(Expr):
     """sum(F) = 𝟏ᵀF𝟏: the sum of all elements."""
     arg: Expr
@@ -384,7 +386,6 @@ class SumAll(Expr):
 
 
 @_unary
-@dataclass(frozen=True, eq=False, repr=False)
 class Norm(Expr):
     """‖F‖: the 2-norm of a vector, the Frobenius norm √tr(FᵀF) of a matrix."""
     arg: Expr
@@ -409,7 +410,6 @@ def _half(n: Dim, sizes: dict[str, int]) -> int:
     return value * (value + 1) // 2
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Duplication(Expr):
     """Dₙ (Magnus & Neudecker): the n²×n(n+1)/2 matrix with Dₙ vech(X) = vec(X) for symmetric X."""
     n: Dim

@@ -11,7 +11,7 @@ not only the last.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from . import build
 from .expr import Add, Commutation, Expr, Identity, Kron, Mul, Num, Partial, Var, Vec, Zero
@@ -194,10 +194,9 @@ def rebuild(e: Expr, children: list[Expr]) -> Expr:
         return build.mul(*children)
     if isinstance(e, Kron):
         return Kron(*children)
-    if [f.name for f in fields(e) if f.init] == ["left", "right"]:  # F ∘ G
+    if e.fields == ("left", "right"):  # F ∘ G
         return type(e)(*children)
-    return type(e)(*(children[0] if f.name == "arg" else getattr(e, f.name)
-                     for f in fields(e) if f.init))
+    return type(e)(*(children[0] if name == "arg" else getattr(e, name) for name in e.fields))
 
 
 def tidy(e: Expr, memo: dict | None = None) -> Expr:

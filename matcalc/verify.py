@@ -2,7 +2,7 @@
 
 The check list is read off the tables it checks, so it cannot drift from them:
 - one row per rule of `rules.RULES`, each applied to specimens built from the rule's node type
-  (its dataclass fields say what to fill in: operands for an Expr, small integers for an int, …)
+  (its fields' types say what to fill in: operands for an Expr, small integers for an int, …)
   with operands F(X) whose Jacobians are given by their definition (∂(AXB) = Bᵀ ⊗ A), so a
   wrong rule fails its own row and no other;
 - one row per pair rule of `simplify.PAIR_RULES`, on every pair of a pool of factors it fires on;
@@ -17,7 +17,6 @@ rational points, J vec(E) with the coefficient of t in f(X + tE) (see `exact`): 
 """
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -389,7 +388,7 @@ def function_names(node_type: type) -> dict:
 
 def build_all(node_type: type, field_values: Callable[[str, type], list]) -> list[Expr]:
     """node_type(*fields) for every combination of field values that makes a well-shaped node."""
-    kinds = [f.type for f in dataclasses.fields(node_type) if f.init]
+    kinds = [node_type.__annotations__[name] for name in node_type.fields]
     try:
         choices = [field_values(kind, node_type) for kind in kinds]
     except LookupError:
