@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
 
 from .dims import Dim, shape_str
 from .errors import MatcalcError, VariableError
@@ -16,6 +15,7 @@ from .render.base import POSTFIX, precedence
 from .rules import jacobian
 from .simplify import _factors, mul, row_gradient, simplify, transpose
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import numpy as np
 
@@ -57,15 +57,14 @@ def parse(text: str, shapes: dict | None = None) -> Expr:
     return Parser(text, parse_shapes(shapes)).question().expr
 
 
-@dataclass
 class Derivative:
     """A derivative and the ways to read it."""
-    question: Question
-    wrt: Var
-    raw: Expr
-    jacobian: Expr
-    steps: list = field(repr=False, default_factory=list)
-    order: int = 1
+
+    def __init__(self, question: Question, wrt: Var, raw: Expr, jacobian: Expr,
+                 steps: list | None = None, order: int = 1):
+        self.question, self.wrt, self.raw, self.jacobian = question, wrt, raw, jacobian
+        self.steps = [] if steps is None else steps
+        self.order = order
 
     @property
     def expr(self) -> Expr:

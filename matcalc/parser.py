@@ -18,11 +18,10 @@ element by element, as does ".^"; a number added to a matrix is that number time
 """
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
+from collections import namedtuple
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable
 
 from . import build
 from .dims import ONE, Dim
@@ -43,12 +42,9 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # name, number, sup, op, end
-    text: str
-    pos: int
-    space_before: bool = False
+Token = namedtuple("Token", "kind text pos space_before", defaults=(False,))
+Token.__doc__ = "A token: its kind (name, number, sup, op or end), text, position, and " \
+    "whether white space comes before it."
 
 
 def tokenize(text: str) -> list[Token]:
@@ -106,12 +102,9 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
 }
 
 
-@dataclass
-class Question:
-    """A parsed question: the expression, and the variable named by a `d … / dX` form."""
-    expr: Expr
-    wrt: str | None
-    text: str
+Question = namedtuple("Question", "expr wrt text")
+Question.__doc__ = "A parsed question: the expression, and the variable named by a " \
+    "`d … / dX` form (or None)."
 
 
 class Parser:
@@ -419,6 +412,7 @@ class Parser:
 
 
 def _suggest(name: str) -> str:
+    import difflib  # only for a message, so not at start-up
     close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1, cutoff=0.5)
     return f" (did you mean {close[0]}?)" if close else ""
 

@@ -7,9 +7,9 @@ expressions; the simplifier turns them into the forms a mathematician writes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable
 
 from .build import add, kron, mul, number
 from .dims import ONE
@@ -18,11 +18,9 @@ from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, Ele
                    Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
 
 
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    node: type
-    jacobian: Callable  # (node, d) -> Expr, where d(child) is the child's Jacobian
+Rule = namedtuple("Rule", "name node jacobian")
+Rule.__doc__ = "A rule of the table: its name, the node type it derives, and jacobian(node, d), " \
+    "where d(child) is the child's Jacobian."
 
 
 RULES: dict[type, Rule] = {}

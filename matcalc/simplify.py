@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from fractions import Fraction
-from typing import Callable, Iterator
 
 from .dims import ONE
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc, ElementPow, Expr,

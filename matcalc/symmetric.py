@@ -9,7 +9,6 @@ Knowing X (and the names declared symmetric with it) equal their transposes, X�
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from .api import Derivative
@@ -93,16 +92,15 @@ def symmetrize(first: Derivative, names: frozenset[str]) -> SymmetricDerivative:
                                first.order, unconstrained=first, symmetric=names)
 
 
-@dataclass(repr=False)
 class SymmetricDerivative(Derivative):
     """J·Dₙ in the Jacobian layout, G + Gᵀ − G ∘ I in the gradient layout."""
-    unconstrained: Derivative | None = field(repr=False, default=None)
-    symmetric: frozenset = frozenset()
 
-    def __post_init__(self) -> None:
-        names = self.symmetric | {self.wrt.name}
-        self.symmetric = frozenset(names)
-        base = assume_symmetric(self.unconstrained.jacobian, self.symmetric)
+    def __init__(self, *derivative, unconstrained: Derivative,
+                 symmetric: frozenset = frozenset()):
+        super().__init__(*derivative)
+        self.unconstrained = unconstrained
+        self.symmetric = frozenset(symmetric | {self.wrt.name})
+        base = assume_symmetric(unconstrained.jacobian, self.symmetric)
         self.jacobian = simplify(mul(base, Duplication(self.wrt.shape[0])))
 
     @property
