@@ -1,0 +1,69 @@
+"""The `matcalc` program: the usual question answered at the speed of the interpreter.
+
+`matcalc derive EXPR [WRT]`, with --format, --layout and --shape, printed as plain text (to a
+pipe, or in any format but the styled Unicode of a terminal), needs only the library; it is
+answered here without importing click, which would take longer than the answer itself.
+Everything else — help, other commands and options, a styled terminal, and every error — goes
+to the command line in cli.py, which answers the same question in the same words.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+LAYOUTS = ("jacobian", "gradient")
+OPTIONS = ("--format", "--layout", "--shape")
+
+
+def main() -> None:
+    question = plain_derive(sys.argv[1:])
+    if question is None or not answer(*question):
+        from .cli import main as command_line
+        command_line(prog_name="matcalc")
+
+
+def plain_derive(args: list[str]) -> tuple[str, str | None, str, str, list[str]] | None:
+    """(expr, wrt, format, layout, shapes) when args ask `derive` for plain text and use only
+    the options above; None for anything else, which the command line then reads."""
+    if args[:1] != ["derive"] or "_MATCALC_COMPLETE" in os.environ:
+        return None
+    from .render import FORMATS
+    positional, shapes = [], []
+    chosen = {"--format": "unicode", "--layout": "jacobian"}
+    rest = iter(args[1:])
+    for arg in rest:
+        option, given, value = arg.partition("=")
+        if arg == "--":  # all that follows is EXPR and WRT
+            positional += rest
+        elif option in OPTIONS:
+            if not given:
+                value = next(rest, None)
+                if value is None:
+                    return None
+            if option == "--shape":
+                shapes.append(value)
+            else:
+                chosen[option] = value
+        elif arg.startswith("--") or option in ("-h", "--help"):
+            return None
+        else:  # an expression may start with a minus: "-A - B"
+            positional.append(arg)
+    fmt, layout = chosen["--format"], chosen["--layout"]
+    if not 1 <= len(positional) <= 2 or fmt not in FORMATS or layout not in LAYOUTS:
+        return None
+    if fmt == "unicode" and sys.stdout.isatty():
+        return None
+    expr, wrt = positional[0], positional[1] if len(positional) == 2 else None
+    return expr, wrt, fmt, layout, shapes
+
+
+def answer(expr: str, wrt: str | None, fmt: str, layout: str, shapes: list[str]) -> bool:
+    """Print the derivative; False when that fails, and the command line then says why."""
+    from .api import derive, parse_shape_option
+    try:
+        text = derive(expr, wrt, dict(map(parse_shape_option, shapes))).render(fmt, layout)
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except Exception:  # the command line reports it, as it reports every error
+        return False
+    return True
