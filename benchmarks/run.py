@@ -59,6 +59,8 @@ def table(title: str, header: list[str], rows: list[list[str]], note: str = "") 
 
 
 def ms(seconds: float) -> str:
+    if seconds < 0.001:
+        return f"{seconds * 1000:.2f} ms"
     return f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
 
 
