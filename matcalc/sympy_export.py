@@ -8,10 +8,17 @@
 The tree is walked and sympy objects are built from it; no text is ever parsed by sympy.
 Names become `MatrixSymbol`s (a 1×1 name becomes a `Symbol`), sizes become positive integer
 `Symbol`s, and the operations sympy's own `Transpose`, `Inverse`, `MatPow`, `Determinant`,
-`Trace`, `KroneckerProduct`, `Identity`, `ZeroMatrix`, `log`, `exp`, `sqrt`. Two small additions
-stand for what sympy lacks: `Vec(M)`, the columns of M stacked, and `CommutationMatrix(m, n)`,
-K_mn with K vec(M) = vec(Mᵀ). Both give explicit matrices under `.doit()` once their
-arguments are explicit.
+`Trace`, `KroneckerProduct`, `Identity`, `ZeroMatrix`, `log`, `exp`, `sqrt`. The element-wise
+operations are sympy's too: 𝟏 is `OneMatrix`, F ∘ G `HadamardProduct`, F.^p `HadamardPower`,
+exp(F) (or log, sqrt, sin, cos, tanh, cosh, sinh) an `ElementwiseApplyFunction`, diag(v)
+`DiagMatrix`, diag(X) `DiagonalOf`; sum(F) is 𝟏ᵀF𝟏 and ‖F‖ is √tr(FᵀF).
+
+Three small additions stand for what sympy lacks: `Vec(M)`, the columns of M stacked,
+`CommutationMatrix(m, n)`, K_mn with K vec(M) = vec(Mᵀ), and `DuplicationMatrix(n)`, Dₙ with
+Dₙ vech(X) = vec(X) for symmetric X. All give explicit matrices under `.doit()` once their
+arguments are explicit. `elementwise(f, M)` builds the `ElementwiseApplyFunction` of a sympy
+function with one fixed bound variable, so that two builds of exp(X) are equal (sympy's own
+`M.applyfunc(exp)` makes a new Dummy each time).
 
 matcalc treats every 1×1 expression as a scalar, and so does this module: a determinant, a
 trace, a 1×1 name or number is a sympy scalar, and a product of matrices that comes out 1×1
@@ -32,12 +39,15 @@ from operator import add, mul
 
 import sympy as sp
 from sympy.core.sympify import _sympify
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.str import StrPrinter
 
-from .dims import Dim
+from .dims import DERIVED_SIZES, Dim
 from .errors import MatcalcError
-from .expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul, Num,
-                   Power, ScalarPow, Trace, Transpose, Var, Vec as VecNode, Zero, variables)
+from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
+                   Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec as VecNode,
+                   Zero, variables)
 
 
 # ── the two additions ───────────────────────────────────────────────────────────────────
@@ -113,9 +123,60 @@ class CommutationMatrix(sp.MatrixExpr):
         return rf"K_{{{printer._print(m)}{printer._print(n)}}}"
 
 
+class DuplicationMatrix(sp.MatrixExpr):
+    """Dₙ (Magnus & Neudecker), the n²×n(n+1)/2 matrix of zeros and ones with
+    Dₙ vech(X) = vec(X) for every symmetric n×n X; vech stacks the lower triangle by columns."""
+
+    def __new__(cls, n):
+        return super().__new__(cls, _sympify(n))
+
+    @property
+    def n(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return (self.n ** 2, self.n * (self.n + 1) / 2)
+
+    def _entry(self, i, j, **kwargs):
+        if not self.n.is_Integer or not getattr(i, "is_Integer", False) or \
+                not getattr(j, "is_Integer", False):
+            raise NotImplementedError("Dₙ's entries are written out for a number n")
+        row, col = _vech_position(int(self.n), int(j))
+        return sp.S.One if int(i) in (row + int(self.n) * col, col + int(self.n) * row) \
+            else sp.S.Zero
+
+    def doit(self, **hints):
+        return self.as_explicit() if self.n.is_Integer else self
+
+    def _pretty(self, printer):
+        return printer._print(sp.Symbol(f"D_{self.n}"))
+
+    def _latex(self, printer):
+        return rf"D_{{{printer._print(self.n)}}}"
+
+
+def _vech_position(n: int, k: int) -> tuple[int, int]:
+    """(row, column) of vech's k-th element: the lower triangle read column by column."""
+    for col in range(n):
+        if k < n - col:
+            return col + k, col
+        k -= n - col
+    raise IndexError("past the end of vech")
+
+
+_ELEMENT = sp.Dummy("x")
+
+
+def elementwise(function, m):
+    """function applied element by element to the matrix m, as sympy's
+    ElementwiseApplyFunction, bound always to one variable so that equal builds are equal."""
+    return ElementwiseApplyFunction(sp.Lambda(_ELEMENT, function(_ELEMENT)), m)
+
+
 def _is_concrete(m) -> bool:
     """A matrix expression with no names left and a shape in numbers: it can be written out."""
-    return not m.free_symbols and all(d.is_Integer for d in m.shape)
+    return not m.free_symbols and all(_sympify(d).is_Integer for d in m.shape)
 
 
 def explicit(e):
@@ -127,16 +188,37 @@ def explicit(e):
     e = e.doit()
     if not isinstance(e, sp.MatrixExpr) or isinstance(e, sp.MatrixBase):
         return e
-    e = e.replace(lambda x: isinstance(x, (sp.Identity, sp.ZeroMatrix)) and _is_concrete(x),
-                  lambda x: x.as_explicit()).doit()
-    return e if isinstance(e, sp.MatrixBase) else e.as_explicit()
+    e = e.replace(lambda x: isinstance(x, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix))
+                  and _is_concrete(x), lambda x: x.as_explicit()).doit()
+    # What doit() leaves (a Hadamard product with I, diag(X) of a Matrix) is written out from
+    # its entries, innermost first.
+    e = e.replace(lambda x: isinstance(x, sp.MatrixExpr) and not isinstance(x, sp.MatrixBase)
+                  and _is_concrete(x), lambda x: x.as_explicit()).doit()
+    if not isinstance(e, sp.MatrixExpr) or isinstance(e, sp.MatrixBase):
+        return e
+    return e.as_explicit()
 
 
 # ── matcalc tree → sympy ────────────────────────────────────────────────────────────────
 
 def size(d: Dim) -> sp.Expr:
-    """A dimension as a sympy expression: 3, n, m*n."""
-    return reduce(mul, (size_symbol(s) for s in d.symbols), sp.Integer(d.coeff))
+    """A dimension as a sympy expression: 3, n, m*n, n*(n + 1)/2."""
+    return reduce(mul, (_size_factor(s) for s in d.symbols), sp.Integer(d.coeff))
+
+
+def _size_factor(name: str) -> sp.Expr:
+    """A size symbol, or a derived size such as n(n+1)/2 computed by its registered rule with
+    sympy symbols for the sizes (its integer division of a product known even is exact)."""
+    rule = DERIVED_SIZES.get(name)
+    if rule is None:
+        return size_symbol(name)
+    value = rule(_SizeSymbols())
+    return sp.sympify(value).replace(sp.floor, lambda x: x)
+
+
+class _SizeSymbols(dict):
+    def __missing__(self, name):
+        return size_symbol(name)
 
 
 def size_symbol(name: str) -> sp.Symbol:
@@ -229,6 +311,42 @@ def _unless_scalar(matrix_op, scalar_op=lambda x: x):
                                else matrix_op(convert(e.arg)))
 
 
+def _ones(e: Ones, convert):
+    return sp.Integer(1) if e.is_scalar else sp.OneMatrix(size(e.rows), size(e.cols))
+
+
+def _hadamard(e: Hadamard, convert):
+    left, right = convert(e.left), convert(e.right)
+    return left * right if e.is_scalar else sp.HadamardProduct(left, right)
+
+
+def _sum_all(e: SumAll, convert):
+    """sum(F) = 𝟏ᵀF𝟏, a ones vector left out where F has one row or one column."""
+    value = convert(e.arg)
+    if e.arg.is_scalar:
+        return value
+    rows, cols = e.arg.shape
+    chain = ([] if rows.is_one else [sp.OneMatrix(1, size(rows))]) + [value] + \
+        ([] if cols.is_one else [sp.OneMatrix(size(cols), 1)])
+    return _scalar(e, sp.MatMul(*chain))
+
+
+def _norm(e: Norm, convert):
+    """‖F‖ = √tr(FᵀF), the square root of the sum of squares; |x| of a scalar."""
+    value = convert(e.arg)
+    if e.arg.is_scalar:
+        return sp.Abs(value)
+    return sp.sqrt(sp.Trace(value.T * value))
+
+
+def _duplication(e: Duplication, convert):
+    return sp.Integer(1) if e.n.is_one else DuplicationMatrix(size(e.n))
+
+
+def _rational(q) -> sp.Rational:
+    return sp.Rational(q.numerator, q.denominator)
+
+
 _BUILDERS = {
     Var: lambda e, convert: symbol(e),
     Num: lambda e, convert: sp.Rational(e.value.numerator, e.value.denominator),
@@ -247,16 +365,25 @@ _BUILDERS = {
     VecNode: _unless_scalar(Vec),
     Kron: _kron,
     Func: lambda e, convert: getattr(sp, e.name)(convert(e.arg)),
-    ScalarPow: lambda e, convert: convert(e.arg) ** sp.Rational(e.exponent.numerator,
-                                                                e.exponent.denominator),
+    ScalarPow: lambda e, convert: convert(e.arg) ** _rational(e.exponent),
+    Ones: _ones,
+    ElementFunc: lambda e, convert: (getattr(sp, e.name)(convert(e.arg)) if e.arg.is_scalar
+                                     else elementwise(getattr(sp, e.name), convert(e.arg))),
+    ElementPow: lambda e, convert: (convert(e.arg) ** _rational(e.exponent) if e.arg.is_scalar
+                                    else sp.HadamardPower(convert(e.arg),
+                                                          _rational(e.exponent))),
+    Hadamard: _hadamard,
+    DiagMatrix: _unless_scalar(sp.DiagMatrix),
+    DiagPart: _unless_scalar(sp.DiagonalOf),
+    SumAll: _sum_all,
+    Norm: _norm,
+    Duplication: _duplication,
 }
 
 
 # ── Python source that builds the same object ───────────────────────────────────────────
 
-_SYMPY_NAMES = ("Identity", "ZeroMatrix", "Inverse", "Determinant", "Trace", "KroneckerProduct",
-                "Rational", "Integer", "log", "exp", "sqrt")
-_ADDITIONS = ("Vec", "CommutationMatrix")
+_ADDITIONS = ("Vec", "CommutationMatrix", "DuplicationMatrix", "elementwise")
 _RESERVED = {"sp", *_ADDITIONS}
 
 
@@ -295,7 +422,30 @@ class _CodePrinter(StrPrinter):
     def _print_Function(self, e):
         return self._call(type(e).__name__, *e.args)
 
-    _print_exp = _print_log = _print_Function
+    _print_exp = _print_log = _print_sin = _print_cos = _print_tanh = _print_cosh = \
+        _print_sinh = _print_Abs = _print_Function
+
+    def _print_OneMatrix(self, e):
+        return self._call("OneMatrix", e.rows, e.cols)
+
+    def _print_HadamardProduct(self, e):
+        return self._call("HadamardProduct", *e.args)
+
+    def _print_HadamardPower(self, e):
+        return self._call("HadamardPower", e.base, e.exp)
+
+    def _print_ElementwiseApplyFunction(self, e):
+        body = e.function.expr
+        if e.function.variables != (_ELEMENT,) or body.args != (_ELEMENT,):
+            raise MatcalcError(f"{e} was not built by elementwise()")
+        self.used.add("elementwise")
+        return f"elementwise(sp.{type(body).__name__}, {self._print(e.expr)})"
+
+    def _print_DiagMatrix(self, e):
+        return self._call("DiagMatrix", *e.args)
+
+    def _print_DiagonalOf(self, e):
+        return self._call("DiagonalOf", *e.args)
 
     def _print_Identity(self, e):
         return self._call("Identity", e.rows)
@@ -320,6 +470,9 @@ class _CodePrinter(StrPrinter):
 
     def _print_CommutationMatrix(self, e):
         return self._call("CommutationMatrix", *e.args)
+
+    def _print_DuplicationMatrix(self, e):
+        return self._call("DuplicationMatrix", e.n)
 
 
 def _identifiers(objects: list[sp.Basic]) -> dict[sp.Basic, str]:
