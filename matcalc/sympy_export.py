@@ -179,6 +179,12 @@ def _is_concrete(m) -> bool:
     return not m.free_symbols and all(_sympify(d).is_Integer for d in m.shape)
 
 
+def _diagonal_of_explicit(x) -> bool:
+    """DiagonalOf of an explicit matrix: sympy cannot even take its shape (its size is a
+    Python int), so it is written out before anything asks."""
+    return isinstance(x, sp.DiagonalOf) and isinstance(x.arg, sp.MatrixBase)
+
+
 def explicit(e):
     """An explicit sympy Matrix (or number) once every name in e has been given a value.
 
@@ -192,6 +198,7 @@ def explicit(e):
                   and _is_concrete(x), lambda x: x.as_explicit()).doit()
     # What doit() leaves (a Hadamard product with I, diag(X) of a Matrix) is written out from
     # its entries, innermost first.
+    e = e.replace(_diagonal_of_explicit, lambda x: sp.ImmutableMatrix(x.arg.diagonal().T))
     e = e.replace(lambda x: isinstance(x, sp.MatrixExpr) and not isinstance(x, sp.MatrixBase)
                   and _is_concrete(x), lambda x: x.as_explicit()).doit()
     if not isinstance(e, sp.MatrixExpr) or isinstance(e, sp.MatrixBase):

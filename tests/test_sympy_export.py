@@ -11,7 +11,10 @@ import pytest
 import sympy as sp
 
 from matcalc import derive
-from matcalc.sympy_export import CommutationMatrix, Vec, explicit, sympy_code, to_sympy
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from matcalc.sympy_export import (CommutationMatrix, DuplicationMatrix, Vec, elementwise, explicit,
+                                  sympy_code, to_sympy)
 
 ROOT = Path(__file__).resolve().parent.parent
 R = sp.Rational
@@ -259,3 +262,165 @@ def test_the_hessian_equals_sympys_second_derivatives(text, wrt, shapes, sizes, 
     unknowns = list(vec(point))
     hessian = sp.Matrix(len(unknowns), len(unknowns), lambda i, j: sp.diff(row[i], unknowns[j]))
     assert answer == hessian.subs(dict(zip(unknowns, vec(X0))))
+
+
+# ── element-wise operations, diagonals, sums, norms and Dₙ ─────────────────────────────
+
+def each(F, f):
+    return F.applyfunc(f)
+
+
+def total(F):
+    return sum(F)
+
+
+def diagonal(F):
+    return sp.Matrix([F[i, i] for i in range(F.rows)])
+
+
+ELEMENTWISE_VALUES = {**VALUES, "Y": M([1, -2], ["1/3", "1/2"])}
+
+# question, variable, F written with explicit sympy matrices. Answers are compared exactly, as
+# they stand (exp, log, sqrt, cosh, sinh included: sympy's diff gives the same closed forms at
+# rational points), except those in REWRITTEN, where the forms differ and both are rewritten
+# in exp and simplified before the exact comparison: tanh' is 1 − tanh² to sympy and cosh⁻² to
+# matcalc, and the sin/cos sum is collected differently.
+ELEMENTWISE = [
+    ("sum(exp(X))", "X", lambda X: total(each(X, sp.exp))),
+    ("X .* Y", "X", lambda X, Y: X.multiply_elementwise(Y)),
+    ("diag(x)", "x", lambda x: sp.diag(*x)),
+    ("diag(X)", "X", lambda X: diagonal(X)),
+    ("norm(x)", "x", lambda x: sp.sqrt(total(each(x, lambda v: v ** 2)))),
+    ("norm(X)", "X", lambda X: sp.sqrt(total(each(X, lambda v: v ** 2)))),
+    ("X.^2", "X", lambda X: each(X, lambda v: v ** 2)),
+    ("X.^(-1/2)", "X", lambda X: each(X, lambda v: v ** R(-1, 2))),
+    ("tanh(X)", "X", lambda X: each(X, sp.tanh)),
+    ("sum(X)", "X", lambda X: total(X)),
+    ("log(X) .* X", "X", lambda X: each(X, sp.log).multiply_elementwise(X)),
+    ("a^T exp(X) b", "X", lambda a, X, b: a.T * each(X, sp.exp) * b),
+    ("sin(x)^T A cos(x)", "x", lambda x, A: each(x, sp.sin).T * A * each(x, sp.cos)),
+    ("sqrt(X) A", "X", lambda X, A: each(X, sp.sqrt) * A),
+    ("tr(diag(x) A)", "x", lambda x, A: tr(sp.diag(*x) * A)),
+    ("diag(diag(X)) Y", "X", lambda X, Y: sp.diag(*diagonal(X)) * Y),
+    ("sum(X .* X) + norm(X Y)", "X",
+     lambda X, Y: total(X.multiply_elementwise(X)) + sp.sqrt(total(each(X * Y, lambda v: v**2)))),
+    ("cosh(x) .* sinh(x)", "x", lambda x: each(x, sp.cosh).multiply_elementwise(each(x, sp.sinh))),
+]
+REWRITTEN = {"tanh(X)", "sin(x)^T A cos(x)"}
+
+
+def _same(answer, expected) -> bool:
+    if answer == expected:
+        return True
+    difference = (answer - expected).applyfunc(lambda v: sp.simplify(v.rewrite(sp.exp)))
+    return difference.is_zero_matrix
+
+
+@pytest.mark.parametrize("text, wrt, F", ELEMENTWISE, ids=[c[0] + " / " + c[1]
+                                                           for c in ELEMENTWISE])
+def test_elementwise_answers_equal_the_exact_jacobian(text, wrt, F):
+    d = derive(text, wrt)
+    answer = explicit(d.to_sympy().subs(substitutions(d, ELEMENTWISE_VALUES, {})))
+    if not isinstance(answer, sp.MatrixBase):
+        answer = sp.Matrix([[answer]])
+    expected = exact_jacobian(F, wrt, ELEMENTWISE_VALUES)
+    assert answer.shape == expected.shape
+    if text in REWRITTEN:
+        assert _same(sp.Matrix(answer), sp.Matrix(expected)), d.unicode
+    else:
+        assert sp.Matrix(answer) == sp.Matrix(expected), d.unicode
+
+
+def test_tanh_is_compared_after_simplifying_and_a_wrong_answer_fails():
+    X = sp.Matrix([[3, 1], ["1/2", 2]])
+    assert _same(each(X, lambda v: sp.cosh(v) ** -2), each(X, lambda v: 1 - sp.tanh(v) ** 2))
+    assert not _same(each(X, lambda v: sp.cosh(v) ** -2), each(X, lambda v: 1 + sp.tanh(v) ** 2))
+
+
+SYMMETRIC = M([3, "1/2"], ["1/2", 2])
+
+
+def vech_jacobian(F, X0):
+    """∂vec F/∂vechᵀX: F of a symmetric matrix made from its lower triangle's unknowns."""
+    n = X0.rows
+    unknowns = {(i, j): sp.Symbol(f"s_{i}_{j}") for j in range(n) for i in range(j, n)}
+    S = sp.Matrix(n, n, lambda i, j: unknowns[max(i, j), min(i, j)])
+    value = F(S)
+    flat = list(vec(value)) if isinstance(value, sp.MatrixBase) else [value]
+    order = list(unknowns.values())                 # vech: lower triangle, column by column
+    jac = sp.Matrix(len(flat), len(order), lambda i, j: sp.diff(flat[i], order[j]))
+    return jac.subs({unknowns[i, j]: X0[i, j] for i, j in unknowns})
+
+
+@pytest.mark.parametrize("text, F", [("logdet(X)", lambda X: sp.log(X.det())),
+                                     ("inv(X)", lambda X: X.inv()),
+                                     ("sum(exp(X))", lambda X: total(each(X, sp.exp)))])
+def test_symmetric_answers_with_the_duplication_matrix(text, F):
+    d = derive(text, "X", symmetric="X")
+    J = d.to_sympy()
+    assert J.has(DuplicationMatrix)
+    symbols = d.sympy_symbols()
+    answer = explicit(J.subs({symbols["n"]: 2, symbols["X"]: SYMMETRIC}))
+    assert sp.Matrix(answer) == vech_jacobian(F, SYMMETRIC), d.unicode
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_duplication_matrix_makes_vec_from_vech(n):
+    S = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"s{max(i, j)}{min(i, j)}"))
+    vech = sp.Matrix([S[i, j] for j in range(n) for i in range(j, n)])
+    D = DuplicationMatrix(n)
+    assert D.shape == (n * n, n * (n + 1) // 2)
+    assert D.doit() * vech == vec(S)
+    assert D.as_explicit() == D.doit()
+
+
+def test_duplication_matrix_matches_numpy_and_stays_symbolic():
+    from matcalc.numeric import duplication_matrix
+    assert DuplicationMatrix(3).doit() == sp.Matrix(duplication_matrix(3).astype(int))
+    n = sp.Symbol("n", integer=True, positive=True)
+    assert DuplicationMatrix(n).doit() == DuplicationMatrix(n)
+    assert DuplicationMatrix(n).shape == (n ** 2, n * (n + 1) / 2)
+    assert sp.latex(DuplicationMatrix(n)) == "D_{n}"
+    with pytest.raises(sp.SympifyError):
+        DuplicationMatrix("n")                      # text is never parsed
+
+
+def test_elementwise_builds_are_equal_and_the_new_nodes_are_sympys_own():
+    n = sp.Symbol("n", integer=True, positive=True)
+    X, x = sp.MatrixSymbol("X", n, n), sp.MatrixSymbol("x", n, 1)
+    assert to_sympy(derive("exp(X)", "X").expr) == elementwise(sp.exp, X)
+    assert isinstance(elementwise(sp.exp, X), ElementwiseApplyFunction)
+    assert to_sympy(derive("X .* X^T", "X").expr) == sp.HadamardProduct(X, X.T)
+    assert to_sympy(derive("X.^3", "X").expr) == sp.HadamardPower(X, 3)
+    assert to_sympy(derive("diag(x)", "x").expr) == sp.DiagMatrix(x)
+    assert to_sympy(derive("diag(X)", "X").expr) == sp.DiagonalOf(X)
+    assert to_sympy(derive("sum(X)", "X").expr) == sp.Trace(sp.OneMatrix(1, n) * X *
+                                                            sp.OneMatrix(n, 1))
+    assert to_sympy(derive("sum(x)", "x").expr) == sp.Trace(sp.OneMatrix(1, n) * x)
+    assert to_sympy(derive("norm(X)", "X").expr) == sp.sqrt(sp.Trace(X.T * X))
+    assert to_sympy(derive("sum(X)", "X").gradient) == sp.OneMatrix(n, n)
+
+
+SYMMETRIC_CODE = [("logdet(X)", "X"), ("inv(X)", "X"), ("sum(exp(X))", "X"), ("tr(A X)", "X")]
+
+
+@pytest.mark.parametrize("text, wrt", [(c[0], c[1]) for c in ELEMENTWISE] + SYMMETRIC_CODE)
+def test_sympy_code_builds_the_same_elementwise_object(text, wrt):
+    for d in (derive(text, wrt),) + ((derive(text, wrt, symmetric="X"),) if wrt == "X" else ()):
+        for layout in ("jacobian", "gradient") if d.gradient is not None else ("jacobian",):
+            code = d.render("sympy", layout)
+            *setup, last = code.splitlines()
+            scope: dict = {}
+            exec("\n".join(setup), scope)       # matcalc's own generated code, not user input
+            assert eval(last, scope) == d.to_sympy(layout), code
+
+
+def test_format_sympy_for_an_elementwise_answer_on_the_command_line():
+    result = _run("derive", "sum(exp(X))", "X", "--format", "sympy")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "import sympy as sp\n"
+        "from matcalc.sympy_export import Vec, elementwise\n"
+        'n = sp.Symbol("n", integer=True, positive=True)\n'
+        'X = sp.MatrixSymbol("X", n, n)\n'
+        "Vec(elementwise(sp.exp, X)).T\n")
