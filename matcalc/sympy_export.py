@@ -11,14 +11,15 @@ Names become `MatrixSymbol`s (a 1×1 name becomes a `Symbol`), sizes become posi
 `Trace`, `KroneckerProduct`, `Identity`, `ZeroMatrix`, `log`, `exp`, `sqrt`. The element-wise
 operations are sympy's too: 𝟏 is `OneMatrix`, F ∘ G `HadamardProduct`, F.^p `HadamardPower`,
 exp(F) (or log, sqrt, sin, cos, tanh, cosh, sinh) an `ElementwiseApplyFunction`, diag(v)
-`DiagMatrix`, diag(X) `DiagonalOf`; sum(F) is 𝟏ᵀF𝟏 and ‖F‖ is √tr(FᵀF).
+`DiagMatrix`, diag(X) `Diagonal`, sympy's `DiagonalOf` with a shape that survives substituting
+an explicit matrix; sum(F) is 𝟏ᵀF𝟏 and ‖F‖ is √tr(FᵀF).
 
-Three small additions stand for what sympy lacks: `Vec(M)`, the columns of M stacked,
+Small additions stand for what sympy lacks: `Vec(M)`, the columns of M stacked,
 `CommutationMatrix(m, n)`, K_mn with K vec(M) = vec(Mᵀ), and `DuplicationMatrix(n)`, Dₙ with
-Dₙ vech(X) = vec(X) for symmetric X. All give explicit matrices under `.doit()` once their
-arguments are explicit. `elementwise(f, M)` builds the `ElementwiseApplyFunction` of a sympy
-function with one fixed bound variable, so that two builds of exp(X) are equal (sympy's own
-`M.applyfunc(exp)` makes a new Dummy each time).
+Dₙ vech(X) = vec(X) for symmetric X; all give explicit matrices under `.doit()` once their
+arguments are explicit, as does `Diagonal(X)`. `elementwise(f, M)` builds the
+`ElementwiseApplyFunction` of a sympy function with one fixed bound variable, so that two
+builds of exp(X) are equal (sympy's own `M.applyfunc(exp)` makes a new Dummy each time).
 
 matcalc treats every 1×1 expression as a scalar, and so does this module: a determinant, a
 trace, a 1×1 name or number is a sympy scalar, and a product of matrices that comes out 1×1
@@ -26,7 +27,8 @@ trace, a 1×1 name or number is a sympy scalar, and a product of matrices that c
 sympy keeps as it is (an indexed entry, `(a.T*X*b)[0, 0]`, is expanded into a Sum).
 
 sympy's `doit()` leaves an identity next to an explicit matrix unevaluated (`I + Matrix(…)`);
-`explicit(e)` finishes the job: `doit()`, then identities written out and `doit()` again.
+`explicit(e)` finishes the job: `doit()`, then identity, zero and all-ones matrices written
+out and `doit()` again, and what is still left (a Hadamard power, say) written out entry by entry.
 Transposes are taken with `.T`, as sympy code would, so `(A⁻¹)ᵀ` comes out `A.T**(-1)`.
 
 This module is the only one that imports sympy; importing matcalc does not.
@@ -165,6 +167,31 @@ def _vech_position(n: int, k: int) -> tuple[int, int]:
     raise IndexError("past the end of vech")
 
 
+class Diagonal(sp.DiagonalOf):
+    """diag(X), the diagonal of a square X as a column: sympy's DiagonalOf, with a shape that
+    still works once X is an explicit Matrix (sympy's own fails there, on a Python int, as soon
+    as a product or a substitution asks for it)."""
+
+    def __new__(cls, arg):
+        arg = _sympify(arg)
+        if not getattr(arg, "is_Matrix", False):
+            raise TypeError(f"Diagonal needs a matrix, given {arg!r}")
+        return super().__new__(cls, arg)
+
+    @property
+    def shape(self):
+        rows, cols = (_sympify(d) for d in self.arg.shape)
+        if rows == cols:
+            return (rows, sp.S.One)
+        return (sp.Min(rows, cols), sp.S.One)
+
+    def doit(self, **hints):
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, sp.MatrixBase):
+            return sp.ImmutableMatrix(arg.diagonal().T)
+        return Diagonal(arg)
+
+
 _ELEMENT = sp.Dummy("x")
 
 
@@ -177,12 +204,6 @@ def elementwise(function, m):
 def _is_concrete(m) -> bool:
     """A matrix expression with no names left and a shape in numbers: it can be written out."""
     return not m.free_symbols and all(_sympify(d).is_Integer for d in m.shape)
-
-
-def _diagonal_of_explicit(x) -> bool:
-    """DiagonalOf of an explicit matrix: sympy cannot even take its shape (its size is a
-    Python int), so it is written out before anything asks."""
-    return isinstance(x, sp.DiagonalOf) and isinstance(x.arg, sp.MatrixBase)
 
 
 def explicit(e):
@@ -198,7 +219,6 @@ def explicit(e):
                   and _is_concrete(x), lambda x: x.as_explicit()).doit()
     # What doit() leaves (a Hadamard product with I, diag(X) of a Matrix) is written out from
     # its entries, innermost first.
-    e = e.replace(_diagonal_of_explicit, lambda x: sp.ImmutableMatrix(x.arg.diagonal().T))
     e = e.replace(lambda x: isinstance(x, sp.MatrixExpr) and not isinstance(x, sp.MatrixBase)
                   and _is_concrete(x), lambda x: x.as_explicit()).doit()
     if not isinstance(e, sp.MatrixExpr) or isinstance(e, sp.MatrixBase):
@@ -381,7 +401,7 @@ _BUILDERS = {
                                                           _rational(e.exponent))),
     Hadamard: _hadamard,
     DiagMatrix: _unless_scalar(sp.DiagMatrix),
-    DiagPart: _unless_scalar(sp.DiagonalOf),
+    DiagPart: _unless_scalar(Diagonal),
     SumAll: _sum_all,
     Norm: _norm,
     Duplication: _duplication,
@@ -390,7 +410,7 @@ _BUILDERS = {
 
 # ── Python source that builds the same object ───────────────────────────────────────────
 
-_ADDITIONS = ("Vec", "CommutationMatrix", "DuplicationMatrix", "elementwise")
+_ADDITIONS = ("Vec", "CommutationMatrix", "DuplicationMatrix", "Diagonal", "elementwise")
 _RESERVED = {"sp", *_ADDITIONS}
 
 
@@ -451,8 +471,8 @@ class _CodePrinter(StrPrinter):
     def _print_DiagMatrix(self, e):
         return self._call("DiagMatrix", *e.args)
 
-    def _print_DiagonalOf(self, e):
-        return self._call("DiagonalOf", *e.args)
+    def _print_Diagonal(self, e):
+        return self._call("Diagonal", e.arg)
 
     def _print_Identity(self, e):
         return self._call("Identity", e.rows)

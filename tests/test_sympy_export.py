@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from matcalc import derive
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from matcalc.sympy_export import (CommutationMatrix, DuplicationMatrix, Vec, elementwise, explicit,
-                                  sympy_code, to_sympy)
+from matcalc import derive
+from matcalc.sympy_export import (CommutationMatrix, Diagonal, DuplicationMatrix, Vec, elementwise,
+                                  explicit, sympy_code, to_sympy)
 
 ROOT = Path(__file__).resolve().parent.parent
 R = sp.Rational
@@ -304,6 +304,8 @@ ELEMENTWISE = [
     ("diag(diag(X)) Y", "X", lambda X, Y: sp.diag(*diagonal(X)) * Y),
     ("sum(X .* X) + norm(X Y)", "X",
      lambda X, Y: total(X.multiply_elementwise(X)) + sp.sqrt(total(each(X * Y, lambda v: v**2)))),
+    ("diag(X)^T diag(X)", "X", lambda X: diagonal(X).T * diagonal(X)),
+    ("norm(diag(X))", "X", lambda X: sp.sqrt(total(each(diagonal(X), lambda v: v ** 2)))),
     ("cosh(x) .* sinh(x)", "x", lambda x: each(x, sp.cosh).multiply_elementwise(each(x, sp.sinh))),
 ]
 REWRITTEN = {"tanh(X)", "sin(x)^T A cos(x)"}
@@ -393,7 +395,8 @@ def test_elementwise_builds_are_equal_and_the_new_nodes_are_sympys_own():
     assert to_sympy(derive("X .* X^T", "X").expr) == sp.HadamardProduct(X, X.T)
     assert to_sympy(derive("X.^3", "X").expr) == sp.HadamardPower(X, 3)
     assert to_sympy(derive("diag(x)", "x").expr) == sp.DiagMatrix(x)
-    assert to_sympy(derive("diag(X)", "X").expr) == sp.DiagonalOf(X)
+    assert to_sympy(derive("diag(X)", "X").expr) == Diagonal(X)
+    assert isinstance(Diagonal(X), sp.DiagonalOf) and Diagonal(X).shape == (n, 1)
     assert to_sympy(derive("sum(X)", "X").expr) == sp.Trace(sp.OneMatrix(1, n) * X *
                                                             sp.OneMatrix(n, 1))
     assert to_sympy(derive("sum(x)", "x").expr) == sp.Trace(sp.OneMatrix(1, n) * x)
