@@ -418,6 +418,17 @@ def test_sympy_code_builds_the_same_elementwise_object(text, wrt):
             assert eval(last, scope) == d.to_sympy(layout), code
 
 
+def test_sympy_code_keeps_names_apart_from_the_additions():
+    d = derive("diag(Diagonal) .* exp(elementwise)", "elementwise")
+    code = sympy_code(d.jacobian, d.names)
+    assert 'Diagonal_ = sp.MatrixSymbol("Diagonal", n, n)' in code
+    assert "Diagonal(Diagonal_)" in code and "elementwise(sp.exp, elementwise_)" in code
+    *setup, last = code.splitlines()
+    scope: dict = {}
+    exec("\n".join(setup), scope)
+    assert eval(last, scope) == d.to_sympy()
+
+
 def test_format_sympy_for_an_elementwise_answer_on_the_command_line():
     result = _run("derive", "sum(exp(X))", "X", "--format", "sympy")
     assert result.returncode == 0, result.stderr
