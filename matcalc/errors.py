@@ -1,5 +1,19 @@
-"""The errors a user can cause. Each prints as one message and exits with status 2."""
+"""The errors a user can cause. Each prints as one message and exits with status 2.
+
+There are five kinds: the text is not in the input language (ParseError), operands do not fit
+(ShapeError), the variable to differentiate by is missing or not a name (VariableError), an
+option is malformed (UsageError), or the question exceeds one of matcalc's limits (LimitError).
+Anything else that escapes is a bug in matcalc, and the command line says so.
+
+Messages echo what the user typed, which may hold control characters, invisible marks or
+megabytes of text; `shown` and `quote` make any text safe and short to print, and the caret
+line under an input lines up on a terminal whatever characters precede it.
+"""
 from __future__ import annotations
+
+import unicodedata
+
+_BEFORE, _AFTER = 60, 20  # columns of input shown before and after the caret
 
 
 class MatcalcError(Exception):
@@ -20,14 +34,8 @@ class MatcalcError(Exception):
     def __str__(self) -> str:
         if self.text is None or self.position is None:
             return self.message
-        line = "".join(ch if ch.isprintable() else " " for ch in self.text)
-        start = max(0, self.position - 60)
-        end = self.position + 20
-        prefix = "…" if start else ""
-        suffix = "…" if end < len(line) else ""
-        shown = prefix + line[start:end] + suffix
-        caret = " " * (self.position - start + len(prefix)) + "^"
-        return f"{self.message}\n  {shown}\n  {caret}"
+        line, column = caret_line(self.text, self.position)
+        return f"{self.message}\n  {line}\n  {' ' * column}^"
 
 
 class ParseError(MatcalcError):
@@ -40,3 +48,66 @@ class ShapeError(MatcalcError):
 
 class VariableError(MatcalcError):
     """A missing or ambiguous variable to differentiate by."""
+
+
+class UsageError(MatcalcError):
+    """An option given in a form matcalc does not read, such as --shape X=0,2."""
+
+
+class LimitError(MatcalcError):
+    """A question beyond what matcalc reads or computes: too long, too deep, too large."""
+
+
+# ── showing user text safely ───────────────────────────────────────────────────────────
+
+def glyph(ch: str) -> str:
+    """One character as it is shown: itself when it is visible and one column wide; white
+    space as a space; anything else (controls, invisible marks, combining marks, wide
+    characters such as emoji) as <U+XXXX>, so that columns can be counted."""
+    if " " <= ch <= "~":
+        return ch
+    if ch.isspace():
+        return " "
+    category = unicodedata.category(ch)
+    if category[0] in "CZM" or unicodedata.east_asian_width(ch) in "WF":
+        return f"<U+{ord(ch):04X}>"
+    return ch
+
+
+def shown(text: str) -> str:
+    """The text made safe to print on one line."""
+    return "".join(glyph(ch) for ch in text)
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """'text', made safe to print and cut to about `limit` columns."""
+    safe = shown(text)
+    if len(safe) > limit:
+        safe = safe[:limit - 10] + "…" + safe[-9:]
+    return f"'{safe}'"
+
+
+def describe_char(ch: str) -> str:
+    """'⊕' (U+2295 CIRCLED PLUS), or just the code and name for an invisible character."""
+    name = unicodedata.name(ch, "")
+    if not name and unicodedata.category(ch) == "Cc":
+        name = "(a control character)"
+    code = f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+    return f"'{ch}' ({code})" if glyph(ch) == ch and not ch.isspace() else code
+
+
+def caret_line(text: str, position: int) -> tuple[str, int]:
+    """A window of the input around `position`, safe to print, and the caret's column in it."""
+    before = ""
+    start = position
+    while start > 0 and len(before) < _BEFORE:
+        start -= 1
+        before = glyph(text[start]) + before
+    after = ""
+    end = position
+    while end < len(text) and len(after) < _AFTER:
+        after += glyph(text[end])
+        end += 1
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + before + after + suffix, len(prefix) + len(before)
