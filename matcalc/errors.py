@@ -66,9 +66,9 @@ def glyph(ch: str) -> str:
     characters such as emoji) as <U+XXXX>, so that columns can be counted."""
     if " " <= ch <= "~":
         return ch
-    if ch.isspace():
-        return " "
     category = unicodedata.category(ch)
+    if ch in "\t\n\r\f\v" or category == "Zs":  # what the parser reads as white space
+        return " "
     if category[0] in "CZM" or unicodedata.east_asian_width(ch) in "WF":
         return f"<U+{ord(ch):04X}>"
     return ch
