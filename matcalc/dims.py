@@ -5,6 +5,8 @@ sizes, so a dimension is a monomial: an integer times a sorted tuple of symbols.
 """
 from __future__ import annotations
 
+from .limits import NUMBER_BOUND, check_number
+
 
 class Dim:
     """A size: coeff · symbols, e.g. 3, n, mn, 2n². Immutable and interned: equal sizes are one
@@ -41,7 +43,10 @@ class Dim:
         return Dim(1, (value,))
 
     def __mul__(self, other: Dim) -> Dim:
-        return Dim(self.coeff * other.coeff, tuple(sorted(self.symbols + other.symbols)))
+        coeff = self.coeff * other.coeff
+        if coeff >= NUMBER_BOUND:
+            check_number(coeff)
+        return Dim(coeff, tuple(sorted(self.symbols + other.symbols)))
 
     @property
     def is_one(self) -> bool:

@@ -12,12 +12,14 @@ from fractions import Fraction
 
 from .dims import DERIVED_SIZES, ONE, Dim, Shape, shape_str
 from .errors import ShapeError
+from .limits import check_depth, check_number, spend
 
 _NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 class _Interned(type):
     def __call__(cls, *args):
+        spend(1 + sum(len(a) >> 2 for a in args if type(a) is tuple))  # operands cost a quarter
         key = (cls, *args)
         node = _NODES.get(key)
         if node is None:
@@ -37,6 +39,7 @@ class Expr(metaclass=_Interned):
     fields: tuple[str, ...] = ()
     shape: Shape
     is_scalar: bool
+    depth: int
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -51,6 +54,9 @@ class Expr(metaclass=_Interned):
         self.__post_init__()
 
     def __post_init__(self) -> None:
+        depth = 1 + max((c.depth for c in self.children), default=0)
+        check_depth(depth)  # every tree walk is recursive: no tree may be deeper than this
+        object.__setattr__(self, "depth", depth)
         shape = self._shape()
         object.__setattr__(self, "shape", shape)
         object.__setattr__(self, "is_scalar", shape == (ONE, ONE))
@@ -106,6 +112,7 @@ class Num(Expr):
     value: Fraction
 
     def _shape(self):
+        check_number(self.value)
         return (ONE, ONE)
 
 
@@ -175,7 +182,7 @@ class Mul(Expr):
         for left, right in zip(chain, chain[1:]):
             if right.shape[0] != cols:
                 raise ShapeError(f"cannot multiply {_describe(left)} by {_describe(right)}: "
-                                 f"{cols} columns against {right.shape[0]} rows")
+                                 f"{_count(cols, 'column')} against {_count(right.shape[0], 'row')}")
             cols = right.shape[1]
         return (rows, cols)
 
@@ -215,6 +222,7 @@ class Power(Expr):
     k: int
 
     def _shape(self):
+        check_number(Fraction(self.k))
         return _square("a matrix power", self.arg)
 
 
@@ -287,6 +295,7 @@ class ScalarPow(Expr):
     exponent: Fraction
 
     def _shape(self):
+        check_number(self.exponent)
         return _scalar_shape("a fractional or negative power", self.arg)
 
 
@@ -332,6 +341,7 @@ class ElementPow(Expr):
     exponent: Fraction
 
     def _shape(self):
+        check_number(self.exponent)
         return self.arg.shape
 
 
@@ -418,9 +428,32 @@ class Duplication(Expr):
         return (self.n * self.n, half_triangle(self.n))
 
 
-def _describe(e: Expr) -> str:
+def _describe(e: Expr, limit: int = 40) -> str:
+    """An operand for a message: its text, cut short when long, and its shape."""
     from .render import render
-    return f"{render(e, 'unicode')} ({shape_str(e.shape)})"
+    if tree_size(e) > 50 * limit:
+        text = {Add: "a long sum", Mul: "a long product"}.get(type(e), "a long expression")
+    else:
+        text = render(e, "unicode")
+        if len(text) > limit:
+            text = text[:limit - 10] + " … " + text[-8:]
+    return f"{text} ({shape_str(e.shape)})"
+
+
+def _count(d: Dim, noun: str) -> str:
+    return f"{d} {noun}" + ("" if d.is_one else "s")
+
+
+def tree_size(e: Expr) -> int:
+    """The number of nodes of e written out as a tree (shared subexpressions count each time)."""
+    sizes: dict[Expr, int] = {}
+
+    def size(node: Expr) -> int:
+        known = sizes.get(node)
+        if known is None:
+            known = sizes[node] = 1 + sum(size(c) for c in node.children)
+        return known
+    return size(e)
 
 
 def variables(e: Expr) -> dict[str, Var]:

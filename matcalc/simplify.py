@@ -19,6 +19,7 @@ from .dims import ONE
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc, ElementPow, Expr,
                    Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power,
                    ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+from .limits import check_power
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
 
@@ -728,6 +729,7 @@ def spow(e: Expr, exponent: Fraction) -> Expr:
     if exponent == 1:
         return e
     if isinstance(e, Num) and exponent.denominator == 1 and (e.value != 0 or exponent > 0):
+        check_power(e.value, int(exponent))  # 2^99999 is refused, not computed
         return Num(e.value ** int(exponent))
     if isinstance(e, ScalarPow) and exponent.denominator == 1:
         return spow(e.arg, e.exponent * exponent)

@@ -2,7 +2,8 @@
 which matcalc.sympy_export writes (imported only when that format is asked for)."""
 from __future__ import annotations
 
-from ..expr import Expr, variables
+from ..expr import Expr, tree_size, variables
+from ..limits import check_answer_size
 from .latex import LatexPrinter
 from .numpy import numpy_code
 from .text import AsciiPrinter, UnicodePrinter
@@ -12,6 +13,7 @@ FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy")
 
 def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
     """Print e; `names` (name → Var) tells the NumPy printer where sizes come from."""
+    check_answer_size(tree_size(e))
     if fmt == "unicode":
         return UnicodePrinter().print(e)
     if fmt == "ascii":
