@@ -15,6 +15,8 @@
 Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
 unless `shapes` says otherwise. exp, log, sqrt, sin, cos, tanh, cosh and sinh of a matrix or vector act
 element by element, as does ".^"; a number added to a matrix is that number times 𝟏. Nothing here evaluates the text: it is read token by token.
+White space is ASCII white space or any Unicode space (such as a no-break space); any other
+character outside the grammar is an error that names it and points at it.
 """
 from __future__ import annotations
 
@@ -25,18 +27,20 @@ from fractions import Fraction
 
 from . import build
 from .dims import ONE, Dim
-from .errors import MatcalcError, ParseError
+from .errors import LimitError, MatcalcError, ParseError, describe_char, quote
 from .expr import Expr, Var
+from .limits import MAX_DIGITS, MAX_LENGTH, MAX_NESTING, budgeted
 
 DEFAULT_SIZE = "n"
-MAX_DEPTH = 200
-MAX_LENGTH = 100_000
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_NAME = r"[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*"
+NAME = re.compile(_NAME)  # the names of variables and sizes
+SPACE = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # ASCII and Unicode spaces
 _TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<number>\d+(?:\.\d*)?|\.\d+)
-  | (?P<name>[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*)
+    (?P<space>[""" + SPACE + r"""]+)
+  | (?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+  | (?P<name>""" + _NAME + r""")
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
   | (?P<op>\.\*|\.\^|[-+*/@^'(){},<>|⊗∂·−∘])
 """, re.VERBOSE)
@@ -52,12 +56,15 @@ def tokenize(text: str) -> list[Token]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
-            raise ParseError(f"unexpected character {_show_char(text[pos])}", text, pos)
+            ch = text[pos]
+            raise ParseError(f"unexpected character {describe_char(ch)}{_hint(ch)}", text, pos)
         kind = match.lastgroup
         if kind == "space":
             space = True
         else:
             word = match.group()
+            if kind == "number" and len(word) > MAX_DIGITS:
+                raise LimitError(f"a number may have at most {MAX_DIGITS} digits", text, pos)
             word = {"·": "*", "−": "-"}.get(word, word)
             tokens.append(Token(kind, word, pos, space))
             space = False
@@ -66,10 +73,27 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _show_char(ch: str) -> str:
-    if ch.isprintable() and not ch.isspace():
-        return f"'{ch}' (U+{ord(ch):04X})"
-    return f"U+{ord(ch):04X}"
+_HINTS = {
+    "[": "use ( ) for grouping", "]": "use ( ) for grouping", "=": "write an expression, not an equation",
+    ".": "'.' only appears in numbers such as 0.5 and in .* and .^", '"': "names need no quotes",
+    "×": "write * or a space for a product", "⋅": "write * or a space for a product",
+    "∙": "write * or a space for a product", "÷": "write / for division",
+    "–": "write - for minus", "—": "write - for minus", "’": "write ' or ^T for a transpose",
+    "ᵗ": "write ' or ^T for a transpose", "⊤": "write ' or ^T for a transpose",
+    "\u200b": "an invisible character, probably pasted with the text",
+    "\ufeff": "an invisible character, probably pasted with the text",
+}
+
+
+def _hint(ch: str) -> str:
+    """Why a character is not read, or what was probably meant: 'Ａ' is a full-width 'A'."""
+    if ch in _HINTS:
+        return f"; {_HINTS[ch]}"
+    import unicodedata  # only for a message, so not at start-up
+    plain = unicodedata.normalize("NFKC", ch)
+    if plain != ch and len(plain) == 1 and _TOKEN.fullmatch(plain):
+        return f" (did you mean '{plain}'?)"
+    return ""
 
 
 # ── functions: name → (number of arguments, builder) ───────────────────────────────────
@@ -110,8 +134,8 @@ Question.__doc__ = "A parsed question: the expression, and the variable named by
 class Parser:
     def __init__(self, text: str, shapes: dict[str, tuple[Dim, Dim]] | None = None):
         if len(text) > MAX_LENGTH:
-            raise MatcalcError(f"the expression is {len(text):,} characters long; "
-                               f"matcalc reads at most {MAX_LENGTH:,}")
+            raise LimitError(f"the expression is {len(text):,} characters long; "
+                             f"matcalc reads at most {MAX_LENGTH:,}")
         self.text = text
         self.shapes = shapes or {}
         self.tokens = tokenize(text)
@@ -132,23 +156,40 @@ class Parser:
     def at(self, text: str) -> bool:
         return self.tok.kind in ("op", "name") and self.tok.text == text
 
-    def expect(self, text: str, what: str) -> Token:
+    def expect(self, text: str, what: str, opener: Token | None = None) -> Token:
         if not self.at(text):
-            self.fail(f"expected {what}")
+            where = f" (opened at column {opener.pos + 1})" if opener else ""
+            self.fail(f"expected {what}{where}")
         return self.advance()
 
-    def fail(self, message: str, tok: Token | None = None):
+    def fail(self, message: str, tok: Token | None = None, hint: str = ""):
+        """Stop at tok (the current token): "expected …, found …"."""
         tok = tok or self.tok
-        found = "the end of the input" if tok.kind == "end" else f"'{tok.text}'"
-        raise ParseError(f"{message}, found {found}", self.text, tok.pos)
+        found = "the end of the input" if tok.kind == "end" else quote(tok.text)
+        raise ParseError(f"{message}, found {found}{hint}", self.text, tok.pos)
+
+    def error(self, message: str, tok: Token):
+        raise ParseError(message, self.text, tok.pos)
 
     # ── entry points ──
+    @budgeted
     def question(self) -> Question:
         wrt = self._question_form()
         expr = self.expression(0)
         if self.tok.kind != "end":
-            self.fail("expected an operator or the end of the input")
+            self.leftover()
         return Question(expr, wrt, self.text)
+
+    def leftover(self):
+        """A token that cannot continue the expression: say why."""
+        tok = self.tok
+        if tok.text in (")", "}", ">"):
+            self.error(f"unmatched {quote(tok.text)}", tok)
+        if tok.text == ",":
+            self.error("',' outside the arguments of a function or <A,B>", tok)
+        if tok.text == "∂":
+            self.error("'∂' can only begin a question such as ∂f/∂X", tok)
+        self.fail("expected an operator or the end of the input")
 
     def _question_form(self) -> str | None:
         """Recognise `d EXPR / dX` and `∂EXPR/∂X`; strip the d's and return X."""
@@ -180,18 +221,24 @@ class Parser:
 
     # ── Pratt core ──
     def expression(self, rbp: int) -> Expr:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise ParseError(f"the expression nests more than {MAX_DEPTH} levels deep",
-                             self.text, self.tok.pos)
+        outer = self.depth
+        self.deeper()
         left = self.prefix()
         while True:
             bp, handler = self.infix_power()
             if bp <= rbp:
                 break
+            if handler == self.postfix:  # a run of postfix operators nests like brackets
+                self.deeper()
             left = handler(left, bp)
-        self.depth -= 1
+        self.depth = outer
         return left
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise LimitError(f"the expression nests more than {MAX_NESTING} levels deep",
+                             self.text, self.tok.pos)
 
     def infix_power(self) -> tuple[int, Callable[[Expr, int], Expr]]:
         tok = self.tok
@@ -272,7 +319,7 @@ class Parser:
     def postfix(self, left: Expr, bp: int) -> Expr:
         tok = self.advance()
         if tok.text == "'" or tok.text == "ᵀ":
-            return build.transpose(left)
+            return self.located(tok, lambda: build.transpose(left))
         if tok.text == "⁻ᵀ":
             return self.located(tok, lambda: build.transpose(build.inverse(left)))
         if tok.kind == "sup":
@@ -283,7 +330,7 @@ class Parser:
                 self.fail("expected a number after '.^'", tok)
             return self.located(tok, lambda: build.elementwise_power(left, exponent))
         if exponent == "T":
-            return build.transpose(left)
+            return self.located(tok, lambda: build.transpose(left))
         if exponent == "-T":
             return self.located(tok, lambda: build.transpose(build.inverse(left)))
         return self.located(tok, lambda: build.power(left, exponent))
@@ -310,11 +357,14 @@ class Parser:
                     self.fail("expected a number after '/' in the exponent")
                 denominator = Fraction(self.advance().text)
                 if denominator == 0:
-                    self.fail("the exponent divides by zero", tok)
+                    self.error("the exponent divides by zero", tok)
                 value /= denominator
             value = -value if sign else value
         else:
-            self.fail("expected an exponent (T, -1, -T or a number) after '^'")
+            hint = ""
+            if tok.kind == "name" and tok.text.startswith("T") and len(tok.text) > 1:
+                hint = f" (for a transpose times {tok.text[1:]} write ^T {tok.text[1:]}, with a space)"
+            self.fail("expected an exponent (T, -1, -T or a number) after '^'", hint=hint)
         if closer:
             self.expect(closer, f"'{closer}' to close the exponent")
         return value
@@ -334,20 +384,26 @@ class Parser:
             if tok.text == "(":
                 self.advance()
                 inner = self.grouped(lambda: self.expression(0))
-                self.expect(")", "')' to close '('")
+                self.expect(")", "')' to close '('", tok)
                 return inner
             if tok.text == "|":
                 return self.bars(build.det)
             if tok.text == "<":
                 self.advance()
                 a = self.grouped(lambda: self.expression(0))
-                self.expect(",", "',' between the two sides of <A,B>")
+                self.expect(",", "',' between the two sides of <A,B>", tok)
                 b = self.grouped(lambda: self.expression(0))
-                self.expect(">", "'>' to close <A,B>")
+                self.expect(">", "'>' to close <A,B>", tok)
                 return self.located(tok, lambda: build.inner(a, b))
         if tok.kind == "end":
             self.fail("expected an expression")
-        self.fail("expected a name, a number or '('")
+        hint = ""
+        previous = self.tokens[self.i - 1] if self.i else None
+        if tok.text == "*" and previous is not None and previous.text == "*":
+            hint = "; write powers with ^, as in A^2"
+        elif tok.text == "∂":
+            hint = "; ∂ can only begin a question such as ∂f/∂X"
+        self.fail("expected a name, a number or '('", hint=hint)
 
     def grouped(self, parse: Callable[[], Expr]) -> Expr:
         """Parse inside brackets, where '|' may again open a determinant."""
@@ -362,7 +418,7 @@ class Parser:
         self.in_bars += 1
         inner = self.expression(0)
         self.in_bars -= 1
-        self.expect("|", "'|' to close '|'")
+        self.expect("|", "'|' to close '|'", start)
         return self.located(start, lambda: apply(inner))
 
     def name(self) -> Expr:
@@ -375,9 +431,21 @@ class Parser:
             return self.call(tok)
         if tok.text in FUNCTIONS:
             self.fail(f"expected '(' after the function {tok.text}")
-        if follows.text == "(" and glued and len(tok.text) > 1:
-            raise ParseError(f"unknown function '{tok.text}'{_suggest(tok.text)}", self.text, tok.pos)
+        if follows.text == "(" and len(tok.text) > 1 and tok.text not in self.shapes \
+                and (glued or tok.text[0].islower()):
+            close = _closest_function(tok.text)
+            if glued or close:
+                self.unknown_function(tok, close)
         return self.variable(tok.text)
+
+    def unknown_function(self, tok: Token, close: str | None):
+        """name(…) with a name that is not a function: most likely a misspelt one. A name
+        declared with a shape, or a matrix name written with a space (Tr (A)), is a product."""
+        name = quote(tok.text)
+        if close:
+            self.error(f"unknown function {name} (did you mean {close}?)", tok)
+        self.error(f"unknown function {name}; the functions are {', '.join(FUNCTIONS)} "
+                   f"(for a product write {tok.text[:20]}*(…))", tok)
 
     def call(self, tok: Token) -> Expr:
         arity, builder = FUNCTIONS[tok.text]
@@ -386,7 +454,7 @@ class Parser:
         while self.at(","):
             self.advance()
             args.append(self.grouped(lambda: self.expression(0)))
-        self.expect(")", f"')' to close {tok.text}(")
+        self.expect(")", f"')' to close {tok.text}(", tok)
         if len(args) != arity:
             raise ParseError(f"{tok.text} takes {arity} argument{'s' * (arity > 1)}, "
                              f"given {len(args)}", self.text, tok.pos)
@@ -411,10 +479,11 @@ class Parser:
             raise
 
 
-def _suggest(name: str) -> str:
+def _closest_function(name: str) -> str | None:
+    """The function a misspelt name most likely means: lgdet → logdet, Tr → tr."""
     import difflib  # only for a message, so not at start-up
-    close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]}?)" if close else ""
+    close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def parse(text: str, shapes: dict | None = None) -> Question:

@@ -257,7 +257,7 @@ def test_shape_error_points_at_the_operator():
     ("", "expected an expression"),
     ("A +", "expected an expression"),
     ("(A", "expected ')'"),
-    ("A)", "expected an operator or the end"),
+    ("A)", "unmatched ')'"),
     ("inv(A", "')' to close inv("),
     ("|A", "'|' to close"),
     ("<A, B", "'>' to close"),
