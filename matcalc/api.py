@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from functools import cached_property
 
 from .dims import Dim, shape_str
-from .errors import MatcalcError, VariableError
-from .expr import Expr, Partial, Var, Zero, variables
-from .parser import Parser, Question
+from .errors import MatcalcError, UsageError, VariableError, quote, shown
+from .expr import Expr, Partial, Var, Zero, _describe, variables
+from .limits import allow_deep_trees, budgeted
+from .parser import FUNCTIONS, NAME, Parser, Question
 from .render import render
 from .render.base import POSTFIX, precedence
 from .rules import jacobian
@@ -19,36 +19,41 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import numpy as np
 
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+allow_deep_trees()
 
 LAYOUTS = ("jacobian", "gradient")
 ShapeSpec = "tuple[int | str, int | str] | int | str"
-# The names the parser reads (ASCII letters, digits, _, Greek letters); sizes are names too.
-_NAME = r"[A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*"
-_SIZE = re.compile(rf"[1-9][0-9]{{0,5}}|{_NAME}")
+_SIZE = re.compile(r"[1-9][0-9]{0,5}")  # or a name, as the parser reads names
+_SHAPE_HELP = "e.g. X=m,n for a matrix, a=n for a vector, t=1,1 for a scalar"
 
 
 def parse_shapes(shapes: dict | None) -> dict[str, tuple[Dim, Dim]]:
     """{"X": ("m", "n"), "a": "n", "t": (1, 1)} → dimensions; a single size means a vector."""
     out = {}
     for name, spec in (shapes or {}).items():
-        parts = list(spec) if isinstance(spec, (tuple, list)) else [spec]
+        if not isinstance(name, str) or not NAME.fullmatch(name):
+            raise UsageError(f"bad shape: {quote(str(name))} is not a name; {_SHAPE_HELP}")
+        parts = [str(p).strip() for p in (spec if isinstance(spec, (tuple, list)) else [spec])]
+        written = shown(f"{name}={','.join(parts)}"[:60])
         if len(parts) == 1:
-            parts.append(1)
-        if len(parts) != 2 or not all(_SIZE.fullmatch(str(p).strip()) for p in parts):
-            shown = ",".join(str(p) for p in (spec if isinstance(spec, (tuple, list)) else [spec]))
-            raise MatcalcError(f"bad shape {name}={shown}; give rows,cols as positive "
-                               "integers or size names, e.g. X=m,n or t=1,1")
-        out[name] = tuple(Dim.of(int(p) if str(p).strip().isdigit() else str(p).strip())
-                          for p in parts)
+            parts.append("1")
+        if len(parts) != 2:
+            raise UsageError(f"bad shape {written}: give one or two sizes; {_SHAPE_HELP}")
+        for part in parts:
+            if re.fullmatch(r"0+", part):
+                raise UsageError(f"bad shape {written}: sizes must be positive")
+            if not (_SIZE.fullmatch(part) or NAME.fullmatch(part)):
+                raise UsageError(f"bad shape {written}: {quote(part)} is not a size; sizes are "
+                                 "whole numbers up to 999999 or names such as n")
+        out[name] = tuple(Dim.of(int(p) if p.isdigit() else p) for p in parts)
     return out
 
 
 def parse_shape_option(text: str) -> tuple[str, tuple[str, ...]]:
     """NAME=R,C (or NAME=N for a vector) from the command line."""
     name, sep, sizes = text.partition("=")
-    if not sep or not re.match(r"^[A-Za-z_]\w*$", name.strip()):
-        raise MatcalcError(f"bad --shape {text!r}; expected NAME=ROWS,COLS, e.g. X=m,n")
+    if not sep or not NAME.fullmatch(name.strip()):
+        raise UsageError(f"bad --shape {quote(text)}: expected NAME=ROWS,COLS, {_SHAPE_HELP}")
     return name.strip(), tuple(s.strip() for s in sizes.split(","))
 
 
@@ -75,6 +80,7 @@ class Derivative:
         return {**variables(self.expr), self.wrt.name: self.wrt}
 
     @cached_property
+    @budgeted
     def gradient(self) -> Expr | None:
         """G with X's shape, for a scalar function: ∂f/∂X = vecᵀ(G)."""
         if not self.expr.is_scalar or self.order != 1:
@@ -86,17 +92,19 @@ class Derivative:
         """∂²f / ∂vec X ∂vecᵀX = ∂vec G / ∂vecᵀX, a (pq)×(pq) matrix, for a scalar f."""
         return self.second().jacobian
 
+    @budgeted
     def second(self) -> Derivative:
         """The Hessian as a Derivative of its own (order 2): the Jacobian of the gradient."""
         if self.order != 1 or not self.expr.is_scalar:
             if self.order != 1:
                 raise MatcalcError("matcalc derives to order 1 or 2")
             raise MatcalcError(f"a second derivative needs a scalar expression, but "
-                               f"{render(self.expr)} is {shape_str(self.expr.shape)}")
+                               f"{_describe(self.expr)} is not")
         raw, steps = jacobian(self.gradient, self.wrt)
         return Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2)
 
     @cached_property
+    @budgeted
     def derivation(self):
         """The derivation step by step (matcalc.steps.Derivation), ending at the answer."""
         from .steps import derivation
@@ -104,6 +112,7 @@ class Derivative:
             raise MatcalcError("step-by-step derivations are shown for first derivatives")
         return derivation(self.expr, self.wrt, self.jacobian)
 
+    @budgeted
     def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
         """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
         return render(self.answer(layout), fmt, self.names)
@@ -149,15 +158,15 @@ class Derivative:
     def answer(self, layout: str = "jacobian") -> Expr:
         """The answer as a tree: the Jacobian, or with layout="gradient" the gradient G."""
         if layout not in LAYOUTS:
-            raise MatcalcError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+            raise UsageError(f"unknown layout {quote(str(layout))}; choose one of {', '.join(LAYOUTS)}")
         if layout == "jacobian":
             return self.jacobian
         if self.order != 1:
             raise MatcalcError("a second derivative has no gradient layout; it is the "
                                "Hessian ∂²f/∂vecX∂vecᵀX")
         if self.gradient is None:
-            raise MatcalcError("the gradient layout needs a scalar expression, but "
-                               f"{render(self.expr)} is a matrix; use the Jacobian layout")
+            raise UsageError("the gradient layout needs a scalar expression, but "
+                             f"{_describe(self.expr)} is not; use the Jacobian layout")
         return self.gradient
 
     def to_sympy(self, layout: str = "jacobian"):
@@ -196,33 +205,44 @@ def gradient_of(jac: Expr, wrt: Var) -> Expr:
                        "use the Jacobian layout")
 
 
+def _listed(names, most: int = 8) -> str:
+    names = list(names)
+    return ", ".join(names[:most]) + (f", … ({len(names)} in all)" if len(names) > most else "")
+
+
 def _is_zero(e: Expr) -> bool:
     from .expr import Num
     return isinstance(e, Num) and e.value == 0
 
 
+@budgeted
 def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
            order: int = 1, symmetric=()) -> Derivative:
     """Differentiate `text` (the input language) with respect to the variable named `wrt`;
     order=2 gives the Hessian ∂²f/∂vecX∂vecᵀX of a scalar expression. `symmetric` names the
-    matrices known to be symmetric (True: wrt itself); see matcalc.symmetric."""
+    matrices known to be symmetric (True: wrt itself); see matcalc.symmetric.
+
+    A WRT that does not occur in the expression is no error: the answer is a zero of the
+    right size, WRT having the shape `shapes` gives it or its default shape.
+    """
     if order not in (1, 2):
-        raise MatcalcError(f"matcalc derives to order 1 or 2, not {order}")
+        raise UsageError(f"matcalc derives to order 1 or 2, not {quote(str(order))}")
     parser = Parser(text, parse_shapes(shapes))
     question = parser.question()
     names = variables(question.expr)
     if question.wrt and wrt and question.wrt != wrt:
         raise VariableError(f"the question differentiates by {question.wrt}, "
-                            f"but {wrt} was also given")
+                            f"but {shown(wrt[:40])} was also given")
     name = question.wrt or wrt
     if name is None:
         if len(names) != 1:
-            listed = ", ".join(names) or "none"
-            raise VariableError(f"say which variable to differentiate by: the expression has "
-                                f"{'no variables' if not names else 'the variables ' + listed}")
+            raise VariableError("say which variable to differentiate by: the expression has "
+                                + (f"the variables {_listed(names)}" if names else "no variables"))
         name = next(iter(names))
-    if not re.fullmatch(_NAME, name):
-        raise VariableError(f"'{name}' is not a variable name")
+    if not NAME.fullmatch(name):
+        raise VariableError(f"{quote(name)} is not a variable name")
+    if name in FUNCTIONS:
+        raise VariableError(f"{quote(name)} is a function, not a variable")
     var = names.get(name) or parser.variable(name)
     raw, steps = jacobian(simplify(question.expr), var)
     first = Derivative(question, var, raw, simplify(raw), steps)
