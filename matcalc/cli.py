@@ -8,12 +8,21 @@ import click
 from .api import derive as derive_expression
 from .api import parse_shape_option
 from .completion import SHELLS, completion_script
-from .errors import MatcalcError
+from .errors import MatcalcError, UsageError, quote
 from .render import FORMATS
+
+INTERNAL_ERROR = 3
 
 
 def _shapes(values: tuple[str, ...]) -> dict:
-    return dict(parse_shape_option(v) for v in values)
+    shapes: dict = {}
+    for value in values:
+        name, sizes = parse_shape_option(value)
+        if shapes.get(name, sizes) != sizes:
+            raise UsageError(f"--shape {name} is given twice, as {','.join(shapes[name])} "
+                             f"and as {','.join(sizes)}")
+        shapes[name] = sizes
+    return shapes
 
 
 class Command(click.Group):
@@ -27,22 +36,21 @@ class Command(click.Group):
             sys.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except RecursionError:
-            click.echo("error: the expression is too deeply nested", err=True)
-            sys.exit(2)
-        except Exception:
+        except Exception:  # a bug in matcalc, whatever the input (a RecursionError too)
             if ctx.params.get("debug"):
-                raise
+                import traceback
+                traceback.print_exc()
             click.echo("internal error: matcalc failed on this input; please report it with "
                        "the command you ran (add --debug to see the traceback)", err=True)
-            sys.exit(3)
+            sys.exit(INTERNAL_ERROR)
 
 
 class ExpressionCommand(click.Command):
     """Reads an expression that starts with a minus ("-A - B") as an argument, not an option.
 
     Options (and their values) are moved before a "--" and everything else after it, so click
-    never mistakes an expression for an option; unknown "--words" are still reported.
+    never mistakes an expression for an option; unknown "--words" are still reported, but
+    "---A" or "--1" are expressions.
     """
 
     def parse_args(self, ctx, args):
@@ -56,7 +64,7 @@ class ExpressionCommand(click.Command):
                 positional += args[i + 1:]
                 break
             name = token.split("=", 1)[0]
-            if name in takes_value or token.startswith("--"):
+            if name in takes_value or (token.startswith("--") and token[2:3].isalpha()):
                 options.append(token)
                 if takes_value.get(name) and "=" not in token and i + 1 < len(args):
                     options.append(args[i + 1])
@@ -103,7 +111,9 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     """
     if document and fmt != "latex" and _given("fmt"):
         raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
-    result = derive_expression(expr, wrt, _shapes(shapes), order=order, symmetric=symmetric)
+    shapes_given = _shapes(shapes)
+    result = derive_expression(expr, wrt, shapes_given, order=order, symmetric=symmetric)
+    _warn_unused(shapes_given, result.names)
     if result.wrt.name in symmetric:
         from .symmetric import NOTE
         click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
@@ -118,6 +128,14 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
         _show(result, text, layout)
     else:
         click.echo(text)
+
+
+def _warn_unused(shapes: dict, names: dict) -> None:
+    """A --shape for a name the question does not use is most likely a typo: say so."""
+    for name in shapes:
+        if name not in names:
+            click.echo(f"warning: --shape {quote(name)} is not used: the question has no "
+                       f"name {quote(name)}", err=True)
 
 
 def _given(param: str) -> bool:

@@ -60,10 +60,18 @@ def plain_derive(args: list[str]) -> tuple[str, str | None, str, str, list[str]]
 def answer(expr: str, wrt: str | None, fmt: str, layout: str, shapes: list[str]) -> bool:
     """Print the derivative; False when that fails, and the command line then says why."""
     from .api import derive, parse_shape_option
+    from .errors import LimitError
     try:
-        text = derive(expr, wrt, dict(map(parse_shape_option, shapes))).render(fmt, layout)
+        given = dict(map(parse_shape_option, shapes))
+        result = derive(expr, wrt, given)
+        if len(given) != len(shapes) or not given.keys() <= result.names.keys():
+            return False  # the command line warns about these --shape options
+        text = result.render(fmt, layout)
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
+    except LimitError as err:  # found after seconds of work, so said here, not found again
+        sys.stderr.write(f"error: {err}\n")
+        sys.exit(err.exit_code)
     except Exception:  # the command line reports it, as it reports every error
         return False
     return True
