@@ -239,8 +239,9 @@ def _size_factor(name: str) -> sp.Expr:
     rule = DERIVED_SIZES.get(name)
     if rule is None:
         return size_symbol(name)
-    value = rule(_SizeSymbols())
-    return sp.sympify(value).replace(sp.floor, lambda x: x)
+    value = rule(_SizeSymbols())  # an int, or a sympy expression in the size symbols
+    value = sp.Integer(value) if isinstance(value, int) else value
+    return value.replace(sp.floor, lambda x: x)
 
 
 class _SizeSymbols(dict):
