@@ -11,8 +11,6 @@ line under an input lines up on a terminal whatever characters precede it.
 """
 from __future__ import annotations
 
-import unicodedata
-
 _BEFORE, _AFTER = 60, 20  # columns of input shown before and after the caret
 
 
@@ -66,6 +64,7 @@ def glyph(ch: str) -> str:
     characters such as emoji) as <U+XXXX>, so that columns can be counted."""
     if " " <= ch <= "~":
         return ch
+    import unicodedata  # only for a message, so not at start-up
     category = unicodedata.category(ch)
     if ch in "\t\n\r\f\v" or category == "Zs":  # what the parser reads as white space
         return " "
@@ -89,6 +88,7 @@ def quote(text: str, limit: int = 40) -> str:
 
 def describe_char(ch: str) -> str:
     """'⊕' (U+2295 CIRCLED PLUS), or just the code and name for an invisible character."""
+    import unicodedata
     name = unicodedata.name(ch, "")
     if not name and unicodedata.category(ch) == "Cc":
         name = "(a control character)"
