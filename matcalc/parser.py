@@ -39,7 +39,7 @@ NAME = re.compile(_NAME)  # the names of variables and sizes
 SPACE = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # ASCII and Unicode spaces
 _TOKEN = re.compile(r"""
     (?P<space>[""" + SPACE + r"""]+)
-  | (?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+  | (?P<number>[0-9]+(?:\.(?![*^])[0-9]*)?|\.[0-9]+)
   | (?P<name>""" + _NAME + r""")
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
   | (?P<op>\.\*|\.\^|[-+*/@^'(){},<>|⊗∂·−∘])
