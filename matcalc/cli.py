@@ -1,6 +1,7 @@
 """The command line: a thin layer over the library. The only module that knows click and rich."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -12,6 +13,7 @@ from .errors import MatcalcError, UsageError, quote
 from .render import FORMATS
 
 INTERNAL_ERROR = 3
+CLOSED_PIPE = 141  # 128 + SIGPIPE, as for a program the shell stops on a closed pipe
 
 
 def _shapes(values: tuple[str, ...]) -> dict:
@@ -36,6 +38,9 @@ class Command(click.Group):
             sys.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `matcalc … | head` stopped reading: not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(CLOSED_PIPE)
         except Exception:  # a bug in matcalc, whatever the input (a RecursionError too)
             if ctx.params.get("debug"):
                 import traceback

@@ -232,3 +232,12 @@ def test_a_misspelt_option_is_still_an_error():
     result = CliRunner().invoke(main, ["derive", "-A", "A", "--fromat", "latex"])
     assert result.exit_code == 2
     assert "--fromat" in result.output
+
+
+def test_a_reader_that_stops_early_is_not_an_internal_error():
+    """`matcalc verify | head -c 1`: the closed pipe ends matcalc quietly."""
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    run = subprocess.run(f"'{sys.executable}' -m matcalc verify --size 3 | head -c 1", shell=True, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
