@@ -160,28 +160,26 @@ def _log_determinant(node, d):
     return mul(_vecT(_inv_t(node.arg)), d(node.arg))
 
 
-# ── scalar functions (chain rule) ──
+# ── functions: the chain rule, for scalars and element by element ──
 
-def _sqrt_prime(s):
-    return mul(number(Fraction(1, 2)), ScalarPow(s, Fraction(-1, 2)))
-
-
-SCALAR_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
-    "log": lambda s: ScalarPow(s, Fraction(-1)),
-    "exp": lambda s: Func("exp", s),
-    "sqrt": _sqrt_prime,
-    "sin": lambda s: Func("cos", s),
-    "cos": lambda s: mul(number(-1), Func("sin", s)),
-    "tanh": lambda s: ScalarPow(Func("cosh", s), Fraction(-2)),
-    "cosh": lambda s: Func("sinh", s),
-    "sinh": lambda s: Func("cosh", s),
+# f′ for each function the input language knows, built with `apply` and `power`: the scalar
+# constructors (Func, ScalarPow) or the element-wise ones (ElementFunc, ElementPow).
+DERIVATIVES: dict[str, Callable[[Expr, Callable, Callable], Expr]] = {
+    "log": lambda s, apply, power: power(s, Fraction(-1)),
+    "exp": lambda s, apply, power: apply("exp", s),
+    "sqrt": lambda s, apply, power: mul(number(Fraction(1, 2)), power(s, Fraction(-1, 2))),
+    "sin": lambda s, apply, power: apply("cos", s),
+    "cos": lambda s, apply, power: mul(number(-1), apply("sin", s)),
+    "tanh": lambda s, apply, power: power(apply("cosh", s), Fraction(-2)),
+    "cosh": lambda s, apply, power: apply("sinh", s),
+    "sinh": lambda s, apply, power: apply("cosh", s),
 }
 
 
 @rule(Func, "chain rule")
 def _scalar_function(node, d):
-    """∂f(s) = f′(s) ∂s for log, exp, sqrt, sin, cos and tanh of a scalar s"""
-    return mul(SCALAR_DERIVATIVES[node.name](node.arg), d(node.arg))
+    """∂f(s) = f′(s) ∂s for log, exp, sqrt, sin, cos, tanh, cosh and sinh of a scalar s"""
+    return mul(DERIVATIVES[node.name](node.arg, Func, ScalarPow), d(node.arg))
 
 
 @rule(ScalarPow, "scalar power rule")
@@ -194,22 +192,10 @@ def _scalar_power(node, d):
 
 # ── element-wise maps, diagonals, sums and norms ──
 
-ELEMENT_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
-    "exp": lambda F: ElementFunc("exp", F),
-    "log": lambda F: ElementPow(F, Fraction(-1)),
-    "sqrt": lambda F: mul(number(Fraction(1, 2)), ElementPow(F, Fraction(-1, 2))),
-    "sin": lambda F: ElementFunc("cos", F),
-    "cos": lambda F: mul(number(-1), ElementFunc("sin", F)),
-    "tanh": lambda F: ElementPow(ElementFunc("cosh", F), Fraction(-2)),
-    "cosh": lambda F: ElementFunc("sinh", F),
-    "sinh": lambda F: ElementFunc("cosh", F),
-}
-
-
 @rule(ElementFunc, "element-wise chain rule")
 def _element_function(node, d):
     """∂f(F) = diag(vec f′(F)) ∂F for f applied element by element"""
-    return mul(DiagMatrix(Vec(ELEMENT_DERIVATIVES[node.name](node.arg))), d(node.arg))
+    return mul(DiagMatrix(Vec(DERIVATIVES[node.name](node.arg, ElementFunc, ElementPow))), d(node.arg))
 
 
 @rule(ElementPow, "element-wise power rule")

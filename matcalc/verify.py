@@ -380,10 +380,9 @@ class Specimens:
 
 def function_names(node_type: type) -> dict:
     """The names a function node may carry: those its rule knows a derivative for."""
-    tables = {Func: rules_module.SCALAR_DERIVATIVES, ElementFunc: rules_module.ELEMENT_DERIVATIVES}
-    if node_type not in tables:
+    if node_type not in (Func, ElementFunc):
         raise LookupError(node_type)
-    return tables[node_type]
+    return rules_module.DERIVATIVES
 
 
 def build_all(node_type: type, field_values: Callable[[str, type], list]) -> list[Expr]:

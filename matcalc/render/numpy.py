@@ -70,9 +70,7 @@ class NumpyPrinter(Printer):
         return f"np.linalg.matrix_power({self.print(e.arg)}, {e.k})"
 
     def _print_ScalarPow(self, e) -> str:
-        p = e.exponent
-        exponent = str(p.numerator) if p.denominator == 1 else f"({p.numerator}/{p.denominator})"
-        return f"({self.print(e.arg)})**{exponent}"
+        return f"({self.print(e.arg)})**{_exponent(e.exponent)}"
 
     def _print_Det(self, e) -> str:
         return f"np.linalg.det({self.print(e.arg)})"
@@ -99,9 +97,7 @@ class NumpyPrinter(Printer):
         return f"np.{e.name}({self.print(e.arg)})"
 
     def _print_ElementPow(self, e) -> str:
-        p = e.exponent
-        exponent = str(p.numerator) if p.denominator == 1 else f"({p.numerator}/{p.denominator})"
-        return f"(({self.print(e.arg)})**{exponent})"
+        return f"(({self.print(e.arg)})**{_exponent(e.exponent)})"
 
     def _print_Hadamard(self, e) -> str:
         return f"({self.print(e.left)} * {self.print(e.right)})"
@@ -126,6 +122,10 @@ class NumpyPrinter(Printer):
     def _print_Partial(self, e) -> str:
         from ..errors import MatcalcError
         raise MatcalcError("an unexpanded derivative ∂F/∂X has no NumPy form")
+
+
+def _exponent(p) -> str:
+    return str(p.numerator) if p.denominator == 1 else f"({p.numerator}/{p.denominator})"
 
 
 def numpy_code(e: Expr, variables: dict[str, Var]) -> str:
