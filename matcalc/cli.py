@@ -113,7 +113,10 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
+    EXPR "-" reads the expression from standard input.
     """
+    if expr == "-":
+        expr = sys.stdin.read().strip()
     if document and fmt != "latex" and _given("fmt"):
         raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
     shapes_given = _shapes(shapes)

@@ -49,7 +49,8 @@ def plain_derive(args: list[str]) -> tuple[str, str | None, str, str, list[str]]
         else:  # an expression may start with a minus: "-A - B"
             positional.append(arg)
     fmt, layout = chosen["--format"], chosen["--layout"]
-    if not 1 <= len(positional) <= 2 or fmt not in FORMATS or layout not in LAYOUTS:
+    if not 1 <= len(positional) <= 2 or positional[0] == "-" or fmt not in FORMATS \
+            or layout not in LAYOUTS:
         return None
     if fmt == "unicode" and sys.stdout.isatty():
         return None

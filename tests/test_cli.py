@@ -241,3 +241,12 @@ def test_a_reader_that_stops_early_is_not_an_internal_error():
     run = subprocess.run(f"'{sys.executable}' -m matcalc verify --size 3 | head -c 1", shell=True, env=env,
                          capture_output=True, text=True, timeout=60)
     assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_expression_may_come_from_standard_input():
+    """Long questions do not fit on a command line (about 128 kB an argument): EXPR "-" reads stdin."""
+    assert CliRunner().invoke(main, ["derive", "-", "A"], input="inv(A)\n").output.strip() == \
+        "−(A⁻ᵀ ⊗ A⁻¹)"
+    long = "+".join(f"A{i}" for i in range(2000)) + "+X"
+    result = CliRunner().invoke(main, ["derive", "-", "X"], input=long)
+    assert result.exit_code == 0 and result.output.strip() == "I"
