@@ -121,7 +121,7 @@ class Derivative:
         """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer."""
         from .render.document import latex_document
         return latex_document(self.expr, self.wrt, self.render("latex", layout), layout,
-                              self.names)
+                              self.names, getattr(self, "symmetric", frozenset()))
 
     @property
     def unicode(self) -> str:

@@ -59,6 +59,8 @@ DERIVATIONS = [
     ("zero", ["A", "X"]),
     ("composition", ["log(det(A X B)) + exp(tr(X)) / 2", "X"]),
     ("quadratic-form-gradient", ["tr(X^T A X)", "X", "--layout", "gradient"]),
+    ("symmetric-jacobian", ["logdet(X)", "X", "--symmetric", "X"]),
+    ("symmetric-gradient", ["logdet(X)", "X", "--symmetric", "X", "--layout", "gradient"]),
     ("logistic-loss", ["sum(log(1 + exp(-y .* (X w))))", "w", "--shape", "X=m,n", "--shape", "y=m"]),
     ("norm", ["norm(A x - b)", "x"]),
     ("diag-of-a-vector", ["diag(x)", "x"]),
@@ -107,6 +109,13 @@ def compiled(tmp_path_factory) -> dict[str, tuple[str, list[str]]]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         problems = dict(pool.map(build, texts))
     return {name: (texts[name], problems[name]) for name in texts}
+
+
+def test_a_symmetric_question_says_so_in_its_document(compiled):
+    jacobian, _ = compiled["symmetric-jacobian"]
+    gradient, _ = compiled["symmetric-gradient"]
+    assert r"\operatorname{vech} X" in jacobian and "is symmetric" in jacobian
+    assert "is symmetric" in gradient and r"G + G^{\top} - G \circ I" in gradient
 
 
 @pytest.mark.parametrize("name", [name for name, _ in DERIVATIONS])
