@@ -20,6 +20,7 @@ MAX_TREE_DEPTH = 500       # levels of any expression tree, questions and answer
 MAX_DIGITS = 100           # digits of any number or size, written or computed
 MAX_WORK = 250_000         # nodes built for one question (about two seconds)
 MAX_ANSWER_SIZE = 200_000  # nodes of an answer to print (about a megabyte of text)
+MAX_SYMPY_SIZE = 1_000     # nodes of an answer to build in sympy, which is slower by far
 RECURSION_LIMIT = 10 * MAX_TREE_DEPTH + 1_000  # the walks take 4 to 6 frames a level
 
 NUMBER_BOUND = 10 ** MAX_DIGITS
@@ -55,6 +56,12 @@ def check_answer_size(size: int) -> None:
     if size > MAX_ANSWER_SIZE:
         raise LimitError(f"the answer is too large to print: it has {size:,} parts, and matcalc "
                          f"prints at most {MAX_ANSWER_SIZE:,}")
+
+
+def check_sympy_size(size: int) -> None:
+    if size > MAX_SYMPY_SIZE:
+        raise LimitError(f"the answer is too large for sympy: it has {size:,} parts, and matcalc "
+                         f"builds sympy expressions of at most {MAX_SYMPY_SIZE:,}; use another format")
 
 
 # ── the work budget ────────────────────────────────────────────────────────────────────

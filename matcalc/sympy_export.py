@@ -49,7 +49,8 @@ from .errors import MatcalcError
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
                    Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec as VecNode,
-                   Zero, variables)
+                   Zero, tree_size, variables)
+from .limits import check_sympy_size
 
 
 # ── the two additions ───────────────────────────────────────────────────────────────────
@@ -275,6 +276,7 @@ def _symbols(e: Expr, names: dict[str, Var] | None):
 
 def to_sympy(e: Expr):
     """The sympy expression for e: a matrix expression, or a scalar when e is 1×1."""
+    check_sympy_size(tree_size(e))  # sympy takes seconds for a few thousand nodes
     memo: dict[Expr, sp.Basic] = {}
 
     def convert(node: Expr):
