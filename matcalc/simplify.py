@@ -290,6 +290,7 @@ def _reduce_chain(chain: list[Expr]) -> list[Expr]:
     than at the start.
     """
     i = 0
+    has_identity = any(isinstance(f, Identity) for f in chain)
     while i < len(chain) - 1:
         found = _rewrite(chain[i], chain[i + 1])
         if found is None:
@@ -297,8 +298,11 @@ def _reduce_chain(chain: list[Expr]) -> list[Expr]:
             continue
         pair_rule, replacement = found
         _fired(IDENTITY_NAMES[pair_rule], tuple(chain[i:i + 2]), replacement)
-        chain[i:i + 2] = [f for r in replacement for f in _factors(r)]
-        chain[:] = _drop_identities(chain)
+        new = [f for r in replacement for f in _factors(r)]
+        chain[i:i + 2] = new
+        if has_identity or any(isinstance(f, Identity) for f in new):  # else nothing to drop
+            chain[:] = _drop_identities(chain)
+            has_identity = any(isinstance(f, Identity) for f in chain)
         i = max(i - 1, 0)
     return chain
 

@@ -153,6 +153,21 @@ def test_budgets_nest_and_reset():
     assert derive("A B C D", "A").unicode == "DᵀCᵀBᵀ ⊗ I"  # a fresh budget after the spent one
 
 
+def test_a_long_product_of_one_matrix_drops_identities_once(monkeypatch):
+    """Regression: after each of the k − 1 rewrites AA = A², … of A*A*⋯*A the whole chain was
+    searched for identities, so 40,000 factors took a minute before any limit could act."""
+    calls = 0
+    drop = simplify._drop_identities
+
+    def counting(chain):
+        nonlocal calls
+        calls += 1
+        return drop(chain)
+    monkeypatch.setattr(simplify, "_drop_identities", counting)
+    assert derive("*".join(["A"] * 2_000) + " B", "B").unicode == "I ⊗ A²⁰⁰⁰"
+    assert calls < 20
+
+
 def test_sorting_nested_sums_counts_each_node_once(monkeypatch):
     """Regression: sorting the terms of every nested sum walked whole subtrees again, so a
     chain of 200 Kronecker products took seconds in the simplifier alone."""
