@@ -324,7 +324,7 @@ class Parser:
             return self.located(tok, lambda: build.transpose(build.inverse(left)))
         if tok.kind == "sup":
             return self.located(tok, lambda: build.power(left, Fraction(int(tok.text.translate(SUPERSCRIPTS)))))
-        exponent = self.exponent()
+        exponent = self.exponent(tok.text)
         if tok.text == ".^":
             if isinstance(exponent, str):
                 self.fail("expected a number after '.^'", tok)
@@ -335,7 +335,7 @@ class Parser:
             return self.located(tok, lambda: build.transpose(build.inverse(left)))
         return self.located(tok, lambda: build.power(left, exponent))
 
-    def exponent(self) -> str | Fraction:
+    def exponent(self, operator: str = "^") -> str | Fraction:
         """After '^': T, -T, or a (possibly negative, possibly fractional) number."""
         closer = {"{": "}", "(": ")"}.get(self.tok.text) if self.tok.kind == "op" else None
         if closer:
@@ -361,6 +361,8 @@ class Parser:
                 value /= denominator
             value = -value if sign else value
         else:
+            if operator != "^":
+                self.fail(f"expected a number after '{operator}'")
             hint = ""
             if tok.kind == "name" and tok.text.startswith("T") and len(tok.text) > 1:
                 hint = f" (for a transpose times {tok.text[1:]} write ^T {tok.text[1:]}, with a space)"
