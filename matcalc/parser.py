@@ -80,6 +80,7 @@ _HINTS = {
     "∙": "write * or a space for a product", "÷": "write / for division",
     "–": "write - for minus", "—": "write - for minus", "’": "write ' or ^T for a transpose",
     "ᵗ": "write ' or ^T for a transpose", "⊤": "write ' or ^T for a transpose",
+    "\\": "write ⊗, ', inv(…) and the like, not LaTeX commands",
     "\u200b": "an invisible character, probably pasted with the text",
     "\ufeff": "an invisible character, probably pasted with the text",
 }

@@ -1,5 +1,7 @@
 """Bad input: one clear message on stderr and exit status 2; bugs exit 3; nothing is executed."""
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +87,8 @@ PARSE_ERRORS = [  # input, first line of the message, what the caret points at
     ("A’", "unexpected character '’' (U+2019 RIGHT SINGLE QUOTATION MARK); write ' or ^T for a transpose",
      "’"),
     ('"A"', "unexpected character '\"' (U+0022 QUOTATION MARK); names need no quotes", '"A"'),
+    ("A \\otimes B", "unexpected character '\\' (U+005C REVERSE SOLIDUS); write ⊗, ', inv(…) and the "
+                     "like, not LaTeX commands", "\\otimes B"),
 ]
 
 
@@ -421,3 +425,14 @@ def test_bad_input_in_a_real_process_is_one_message(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("error: expected ')' to close inv( (opened at column 1), found the end "
                            "of the input\n  inv(A\n       ^\n")
+
+
+def test_the_readme_shows_real_messages():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Errors and limits"):]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
+    examples = re.findall(r"^\$ matcalc (.*)\n((?:(?!\$ ).*\n)*)", block, re.M)
+    assert len(examples) >= 2
+    for command_line, shown in examples:
+        result = run(*shlex.split(command_line))
+        assert result.exit_code == 2 and result.stderr == shown
