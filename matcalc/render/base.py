@@ -37,13 +37,23 @@ def precedence(e: Expr) -> int:
 
 
 class Printer:
-    """Dispatches to `_print_<NodeType>`; a new node type costs one method per printer."""
+    """Dispatches to `_print_<NodeType>`; a new node type costs one method per printer.
+
+    A printer prints one expression (and its parts): `sized` tells which constants carry their
+    size, I_m and I_n, K_m and K_n, because the expression holds several sizes of them.
+    """
+
+    _root: Expr | None = None
+    sized: frozenset[type] = frozenset()
 
     def __call__(self, e: Expr) -> str:
         return self.print(e)
 
     def print(self, e: Expr) -> str:
         """A shared subexpression is printed once and its text reused wherever it recurs."""
+        if self._root is None:  # the whole expression: which identities need their size
+            self._root = e
+            self.sized = sized_constants(e)
         text = self._printed.get(e)
         if text is None:
             text = self._printed[e] = getattr(self, "_print_" + type(e).__name__)(e)
@@ -72,6 +82,21 @@ def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:
         else:
             top.append(f)
     return coeff, top, bottom
+
+
+def sized_constants(e: Expr) -> frozenset[type]:
+    """The constant kinds (Identity, Commutation) that occur in e in more than one size."""
+    sizes: dict[type, set] = {Identity: set(), Commutation: set()}
+    seen, stack = set(), [e]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if type(node) in sizes:
+            sizes[type(node)].add(node.shape)
+        stack.extend(node.children)
+    return frozenset(kind for kind, found in sizes.items() if len(found) > 1)
 
 
 def is_square_commutation(e: Commutation) -> bool:

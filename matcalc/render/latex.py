@@ -1,10 +1,11 @@
 """LaTeX for an amsmath document: \\operatorname{vec}, ^{\\top}, A^{-\\top}, \\otimes, |A|."""
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from ..dims import Dim
-from ..expr import Expr, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
+from ..expr import Commutation, Expr, Identity, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer,
                    split_fraction)
 from .text import GREEK, _is_negative, _negate
@@ -39,6 +40,18 @@ def latex_name(name: str) -> str:
     return base + (f"_{{{digits}}}" if digits else "")
 
 
+BIG = ("", "\\big", "\\Big", "\\bigg", "\\Bigg")
+_SIZED = re.compile(r"\\(big|Big|bigg|Bigg)[lr]")
+
+
+def bracket_size(text: str) -> int:
+    """0 for plain brackets; else the index in BIG: one more than the largest inside."""
+    inside = max((BIG.index("\\" + m.group(1)) for m in _SIZED.finditer(text)), default=-1)
+    if inside < 0 and any(mark in text for mark in ("(", "\\lvert", "\\lVert")):
+        inside = 0
+    return min(len(BIG) - 1, max(inside + 1, 2 if "\\frac" in text else 0))
+
+
 def latex_dim(d: Dim) -> str:
     """A size as LaTeX: 3, n, mn, n^{2}, \\mathit{rows} \\cdot n."""
     parts = [] if d.coeff == 1 and d.symbols else [str(d.coeff)]
@@ -49,8 +62,14 @@ def latex_dim(d: Dim) -> str:
 
 
 class LatexPrinter(Printer):
-    def group(self, text: str) -> str:
-        return f"\\left({text}\\right)"
+    def group(self, text: str, left: str = "(", right: str = ")") -> str:
+        """Brackets as a typesetter sizes them: plain around plain content, one size up per
+        level of brackets inside, \\Bigl at least around a fraction. Never \\left…\\right: they
+        would space an operator name from its argument, and could not break across lines."""
+        size = bracket_size(text)
+        if size == 0:
+            return f"{left}{text}{right}"
+        return f"{BIG[size]}l{left}{text}{BIG[size]}r{right}"
 
     # ── leaves ──
     def _print_Var(self, e: Var) -> str:
@@ -64,14 +83,14 @@ class LatexPrinter(Printer):
         return f"{sign}\\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
 
     def _print_Identity(self, e) -> str:
-        return "I"
+        return f"I_{{{latex_dim(e.n)}}}" if Identity in self.sized else "I"
 
     def _print_Zero(self, e) -> str:
         return "0"
 
     def _print_Commutation(self, e) -> str:
         if e.m == e.n:
-            return "K"
+            return f"K_{{{latex_dim(e.m)}}}" if Commutation in self.sized else "K"
         m, n = latex_dim(e.m), latex_dim(e.n)
         return f"K_{{{m}{n}}}" if len(str(e.m)) == len(str(e.n)) == 1 else f"K_{{{m},{n}}}"
 
@@ -81,8 +100,9 @@ class LatexPrinter(Printer):
         for term in e.terms[1:]:
             if _is_negative(term):
                 out += " - " + self.paren(_negate(term), NEGATIVE + 1)
-            else:
-                out += " + " + self.print(term)
+            else:  # a leading minus, however deep, negates the whole term: - x, never + -x
+                text = self.print(term)
+                out += " - " + text[1:] if text.startswith("-") else " + " + text
         return out
 
     def _print_Mul(self, e: Mul) -> str:
@@ -138,10 +158,10 @@ class LatexPrinter(Printer):
 
     # ── functions ──
     def _print_Det(self, e) -> str:
-        return f"\\left|{self.print(e.arg)}\\right|"
+        return self.group(self.print(e.arg), "\\lvert ", "\\rvert ").rstrip()
 
     def _print_LogDet(self, e) -> str:
-        return f"\\ln\\left|{self.print(e.arg)}\\right|"
+        return "\\ln" + self.group(self.print(e.arg), "\\lvert ", "\\rvert ").rstrip()
 
     def _print_Trace(self, e) -> str:
         return f"\\operatorname{{tr}}{self.group(self.print(e.arg))}"
@@ -184,7 +204,7 @@ class LatexPrinter(Printer):
         return f"\\operatorname{{sum}}{self.group(self.print(e.arg))}"
 
     def _print_Norm(self, e) -> str:
-        return f"\\left\\lVert {self.print(e.arg)} \\right\\rVert"
+        return self.group(self.print(e.arg), "\\lVert ", "\\rVert ").rstrip()
 
     def _print_Duplication(self, e) -> str:
         return f"D_{{{e.n}}}"

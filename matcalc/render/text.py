@@ -5,7 +5,7 @@ import unicodedata
 from fractions import Fraction
 
 from ..dims import Dim
-from ..expr import Expr, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
+from ..expr import Commutation, Expr, Identity, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
 
@@ -14,7 +14,8 @@ GREEK.update({name.capitalize(): ch.upper() for name, ch in GREEK.items()})
 GREEK["Lambda"], GREEK["lambda"] = "Λ", "λ"
 
 SUPERSCRIPT = str.maketrans("0123456789-T", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
-SUBSCRIPT = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+SUBSCRIPT_GLYPHS = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+SUBSCRIPT = str.maketrans("0123456789aehijklmnoprstuvx", SUBSCRIPT_GLYPHS)
 
 
 class UnicodePrinter(Printer):
@@ -40,22 +41,24 @@ class UnicodePrinter(Printer):
         return (self.GLYPHS["minus"] if v < 0 else "") + text
 
     def _print_Identity(self, e) -> str:
-        return "I"
+        return "I" + (self.subscript(str(e.n)) if Identity in self.sized else "")
 
     def _print_Zero(self, e) -> str:
         return "0"
 
     def _print_Commutation(self, e) -> str:
         if e.m == e.n:
-            return "K"
+            return "K" + (self.subscript(str(e.m)) if Commutation in self.sized else "")
         return "K" + self.subscript(f"{e.m}{e.n}" if _short(e.m, e.n) else f"{e.m},{e.n}")
 
     def subscript(self, text: str) -> str:
         if self.unicode:
             converted = text.translate(SUBSCRIPT)
-            if all(not ch.isascii() for ch in converted):
+            if all(ch in SUBSCRIPT_GLYPHS for ch in converted):
                 return converted
-        return f"_({text})" if "," in text else f"_{text}"
+        if not self.unicode:
+            text = text.replace("²", "^2")
+        return f"_{text}" if text.isascii() and text.isalnum() else f"_({text})"
 
     def superscript(self, k) -> str:
         text = str(k)
@@ -67,10 +70,12 @@ class UnicodePrinter(Printer):
     def _print_Add(self, e) -> str:
         out = self.print(e.terms[0])
         for term in e.terms[1:]:
+            minus = self.GLYPHS["minus"]
             if _is_negative(term):
-                out += f" {self.GLYPHS['minus']} " + self.paren(_negate(term), NEGATIVE + 1)
-            else:
-                out += " + " + self.print(term)
+                out += f" {minus} " + self.paren(_negate(term), NEGATIVE + 1)
+            else:  # a leading minus, however deep, negates the whole term: − x, never + −x
+                text = self.print(term)
+                out += f" {minus} {text[len(minus):]}" if text.startswith(minus) else " + " + text
         return out
 
     def _print_Mul(self, e: Mul) -> str:
