@@ -117,11 +117,14 @@ class Derivative:
         """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
         return render(self.answer(layout), fmt, self.names)
 
-    def document(self, layout: str = "jacobian") -> str:
-        """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer."""
-        from .render.document import latex_document
+    def document(self, layout: str = "jacobian", steps: bool = False) -> str:
+        """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer,
+        or with steps=True its derivation step by step."""
+        from .render.document import latex_document, steps_document
+        if steps:
+            return steps_document(self.derivation, self.names)
         return latex_document(self.expr, self.wrt, self.render("latex", layout), layout,
-                              self.names, getattr(self, "symmetric", frozenset()))
+                              self.names, getattr(self, "symmetric", frozenset()), self.order)
 
     @property
     def unicode(self) -> str:
@@ -144,13 +147,17 @@ class Derivative:
 
     @property
     def label(self) -> str:
-        """The question in the answer's notation: ∂F/∂X, or ∂²f/∂vecX∂vecᵀX for a Hessian."""
+        """The question in the answer's notation: ∂F/∂X, or ∂²f/∂vec X ∂(vec X)ᵀ for a Hessian."""
         if self.order == 1:
             return render(Partial(self.expr, self.wrt))
-        f, x = render(self.expr), self.wrt.name
+        f, x = render(self.expr), render(self.wrt)
         if precedence(self.expr) < POSTFIX:
             f = f"({f})"
-        return f"∂²{f}/∂vec{x}∂vecᵀ{x}"
+        if self.wrt.is_scalar:
+            return f"∂²{f}/∂{x}²"
+        if self.wrt.shape[1].is_one:
+            return f"∂²{f}/∂{x} ∂{x}ᵀ"
+        return f"∂²{f}/∂vec {x} ∂(vec {x})ᵀ"
 
     def __repr__(self) -> str:
         return f"<Derivative {self.label} = {self.unicode} : {shape_str(self.jacobian.shape)}>"
@@ -163,7 +170,7 @@ class Derivative:
             return self.jacobian
         if self.order != 1:
             raise MatcalcError("a second derivative has no gradient layout; it is the "
-                               "Hessian ∂²f/∂vecX∂vecᵀX")
+                               "Hessian ∂²f/∂vec X ∂(vec X)ᵀ")
         if self.gradient is None:
             raise UsageError("the gradient layout needs a scalar expression, but "
                              f"{_describe(self.expr)} is not; use the Jacobian layout")
@@ -219,7 +226,7 @@ def _is_zero(e: Expr) -> bool:
 def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
            order: int = 1, symmetric=()) -> Derivative:
     """Differentiate `text` (the input language) with respect to the variable named `wrt`;
-    order=2 gives the Hessian ∂²f/∂vecX∂vecᵀX of a scalar expression. `symmetric` names the
+    order=2 gives the Hessian ∂²f/∂vec X ∂(vec X)ᵀ of a scalar expression. `symmetric` names the
     matrices known to be symmetric (True: wrt itself); see matcalc.symmetric.
 
     A WRT that does not occur in the expression is no error: the answer is a zero of the

@@ -96,16 +96,19 @@ shape_option = click.option(
 @click.argument("expr")
 @click.argument("wrt", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="unicode",
-              show_default=True, help="How to print the derivative.")
+              show_default=True, help="How to print the derivative. latex is one formula for "
+              "\\[…\\], or, broken by hand at + or −, for amsmath's multline, split or aligned "
+              "(its brackets may break); --document breaks long ones itself.")
 @click.option("--layout", type=click.Choice(["jacobian", "gradient"]), default="jacobian",
               show_default=True, help="The Jacobian ∂vec F/∂vecᵀX, or for a scalar F the "
               "gradient matrix G (∂F/∂X = vecᵀ(G)).")
 @click.option("--steps", is_flag=True, help="Show the derivation, one rule or identity a step.")
 @click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="2: the Hessian ∂²f/∂vecX∂vecᵀX of a scalar EXPR.")
+              help="2: the Hessian ∂²f/∂vec X ∂(vec X)ᵀ of a scalar EXPR.")
 @shape_option
 @click.option("--document", is_flag=True,
-              help="Print a whole LaTeX document (article, amsmath) with the question and answer.")
+              help="Print a whole LaTeX document (article, amsmath) with the question and answer, "
+              "or with --steps the derivation; long formulas are broken to fit the page.")
 @click.option("--symmetric", multiple=True, metavar="NAME",
               help="NAME is a symmetric matrix; by WRT: G + Gᵀ − G ∘ I, or J·Dₙ (Jacobian).")
 def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
@@ -125,6 +128,12 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     if result.wrt.name in symmetric:
         from .symmetric import NOTE
         click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
+    if steps and document:
+        if layout == "gradient":
+            raise MatcalcError("--steps shows the derivation of the Jacobian; leave out "
+                               "--layout gradient")
+        click.echo(result.document(steps=True), nl=False)
+        return
     if steps:
         _print_steps(result, fmt, layout)
         return

@@ -59,13 +59,11 @@ def rule_text(rule: str, fmt: str) -> str:
 
 
 def latex_block(derivation: Derivation) -> str:
-    """An amsmath aligned block: the question, then one `&= … && \\text{rule}` line a step."""
-    lines = []
-    for k, step in enumerate(derivation.steps):
-        left = render(derivation.start, "latex") if k == 0 else ""
-        lines.append(f"{left} &= {render(step.expr, 'latex')} "
-                     f"&& \\text{{{rule_text(step.rule, 'latex')}}}")
-    return "\\begin{aligned}\n" + "\\\\\n".join(lines) + "\n\\end{aligned}"
+    """An amsmath aligned block, as the article lays a derivation out: the question, then for
+    each step its rule's name on a row of its own and `= …`, broken to stay on the page."""
+    from .render.document import derivation_rows
+    return "\\begin{aligned}\n  " + "\\\\\n  ".join(derivation_rows(derivation)) + \
+        "\n\\end{aligned}"
 
 
 def derivation(question: Expr, wrt: Var, answer: Expr | None = None) -> Derivation:

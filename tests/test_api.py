@@ -136,7 +136,7 @@ def test_repr_is_one_short_line():
         "<Derivative ∂ln|XᵀX|/∂X = 2vecᵀ(X(XᵀX)⁻¹) : 1×mn>"
     assert repr(derive("X^T X", "X")) == "<Derivative ∂(XᵀX)/∂X = (I + K)(I ⊗ Xᵀ) : n²×n²>"
     assert repr(derive("x^T A x", "x", order=2)) == \
-        "<Derivative ∂²(xᵀAx)/∂vecx∂vecᵀx = A + Aᵀ : n×n>"
+        "<Derivative ∂²(xᵀAx)/∂x ∂xᵀ = A + Aᵀ : n×n>"
     assert repr(parse("inv(A) B")) == "<Mul A^-1B : n×n>"
 
 

@@ -1,49 +1,67 @@
-"""A whole LaTeX document holding a question and its answer, ready for pdflatex."""
+"""A whole LaTeX document holding a question and its answer (or its derivation), for pdflatex.
+
+The derivative is written as the article writes it, ∂F/∂X, in the document as in the steps and
+on the terminal, and the sentence after the formula says that it stands for the Jacobian
+∂vec F/∂(vec X)ᵀ. A formula wider than the page is broken at its top-level + and − first
+(matcalc.render.lines), inside amsmath's split; a derivation is an align* that may break
+across pages, with each rule's name on a line of its own.
+"""
 from __future__ import annotations
 
 from ..expr import Expr, Var
 from .base import POSTFIX
-from .latex import LatexPrinter, latex_dim
+from .latex import LatexPrinter, latex_dim, latex_width
+from .lines import break_lines, wrap_words
+
+TEXT_WIDTH = 345.0  # \textwidth of the article class at 10 pt, in points
+MARGIN = 15.0       # what the width estimate may miss
+QUAD, RELATION = 10.0, 19.0
 
 TEMPLATE = r"""\documentclass{article}
 \usepackage{amsmath}
 \usepackage{amssymb}
 \pagestyle{empty}
+\setlength{\emergencystretch}{3em}%(preamble)s
 \begin{document}
-\[
-  %(question)s
-  = %(answer)s
-\]
-%(where)s
+%(body)s
 \end{document}
 """
 
 
-def question_latex(expr: Expr, wrt: Var, layout: str = "jacobian", by_vech: bool = False) -> str:
-    """The left-hand side as the question was asked.
-
-    A matrix function gives the Jacobian ∂vec F/∂(vec X)ᵀ; a scalar one ∂f/∂X, as the article
-    writes it, or ∇_X f for the gradient matrix. For a symmetric X the Jacobian is by vech X.
-    """
+def question_latex(expr: Expr, wrt: Var, layout: str = "jacobian", by_vech: bool = False,
+                   order: int = 1) -> str:
+    """The left-hand side as the question was asked: ∂F/∂X (the Jacobian ∂vec F/∂(vec X)ᵀ, as
+    the article writes it), ∇_X f for the gradient matrix, ∂vec F/∂(vech X)ᵀ for a symmetric
+    X, and for a Hessian ∂²f/∂vec X ∂(vec X)ᵀ."""
     printer = LatexPrinter()
     x = printer.print(wrt)
+    f = printer.paren(expr, POSTFIX)
+    if order == 2:
+        if wrt.is_scalar:
+            return rf"\frac{{\partial^{{2}} {f}}}{{\partial {x}^{{2}}}}"
+        column = x if wrt.shape[1].is_one else rf"\operatorname{{vec}} {x}"
+        transposed = x + r"^{\top}" if wrt.shape[1].is_one else rf"(\operatorname{{vec}} {x})^{{\top}}"
+        return rf"\frac{{\partial^{{2}} {f}}}{{\partial {column} \, \partial {transposed}}}"
     if layout == "gradient":
-        return rf"\nabla_{{{x}}} {printer.paren(expr, POSTFIX)}"
-    if expr.is_scalar and not by_vech:
-        return rf"\frac{{\partial {printer.paren(expr, POSTFIX)}}}{{\partial {x}}}"
-    if expr.shape[1].is_one:  # vec of a column vector is the vector
-        numerator = printer.paren(expr, POSTFIX)
-    else:
-        numerator = r"\operatorname{vec} " + printer.paren(expr, POSTFIX)
+        return rf"\nabla_{{{x}}} {f}"
     if by_vech:
-        denominator = rf"\left(\operatorname{{vech}} {x}\right)^{{\top}}"
-    elif wrt.is_scalar:
+        numerator = f if expr.is_scalar or expr.shape[1].is_one else rf"\operatorname{{vec}} {f}"
+        return rf"\frac{{\partial {numerator}}}{{\partial (\operatorname{{vech}} {x})^{{\top}}}}"
+    return rf"\frac{{\partial {f}}}{{\partial {x}}}"
+
+
+def meaning_latex(expr: Expr, wrt: Var, order: int = 1, by_vech: bool = False) -> str:
+    """What the left-hand side stands for, when it is the article's shorthand ∂F/∂X."""
+    if order == 2 or by_vech or wrt.is_scalar and expr.shape[1].is_one:
+        return ""
+    x = LatexPrinter().print(wrt)
+    f = "f" if expr.is_scalar else "F"
+    numerator = f if expr.shape[1].is_one else rf"\operatorname{{vec}} {f}"
+    denominator = x + r"^{\top}" if wrt.shape[1].is_one else rf"(\operatorname{{vec}} {x})^{{\top}}"
+    if wrt.is_scalar:
         denominator = x
-    elif wrt.shape[1].is_one:
-        denominator = x + r"^{\top}"
-    else:
-        denominator = rf"\left(\operatorname{{vec}} {x}\right)^{{\top}}"
-    return rf"\frac{{\partial {numerator}}}{{\partial {denominator}}}"
+    return (rf"the derivative $\partial {f}/\partial {x}$ stands for the Jacobian "
+            rf"$\partial {numerator}/\partial {denominator}$")
 
 
 def space_latex(var: Var) -> str:
@@ -65,21 +83,96 @@ def where_latex(names: dict[str, Var]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def equation_latex(question: str, answer: str, width: float = TEXT_WIDTH) -> str:
+    """question = answer as display math: on one line when it fits, else in a split broken at
+    the answer's top-level + and − (then between factors), the question on a line of its own
+    when it takes much of the width."""
+    q = latex_width(question)
+    if q + RELATION + latex_width(answer) <= width - MARGIN:
+        return f"\\[\n  {question}\n  = {answer}\n\\]"
+    if q <= 0.4 * width:
+        room = width - MARGIN - q - RELATION
+        lines = break_lines(answer, room, room - QUAD, latex_width)
+        rows = [f"{question} &= {lines[0]}"] + [rf"&\quad {_lead(line)}" for line in lines[1:]]
+    else:
+        rows = [f"&{question}"] + equals_rows(answer, width)
+    return "\\[\n\\begin{split}\n  " + "\\\\\n  ".join(rows) + "\n\\end{split}\n\\]"
+
+
+def equals_rows(expr_latex: str, width: float = TEXT_WIDTH) -> list[str]:
+    """`= expr`, broken into rows of an alignment whose column is at the left: `&\\quad {}= …`,
+    then `&\\qquad {}+ …`."""
+    room = width - MARGIN - QUAD - RELATION
+    lines = break_lines(expr_latex, room, room - QUAD, latex_width)
+    return [rf"&\quad {{}}= {lines[0]}"] + [rf"&\qquad {_lead(line)}" for line in lines[1:]]
+
+
+def rule_rows(rule: str, width: float = TEXT_WIDTH) -> list[str]:
+    """A rule's name, in brackets on rows of its own, wrapped to stay on the page."""
+    room = width - MARGIN - 2 * QUAD
+    words = wrap_words(f"({rule})", room, lambda s: 5.2 * len(s))
+    return [rf"&\qquad \text{{{line}}}" for line in words]
+
+
+def _lead(line: str) -> str:
+    """A line that starts with + or − gets an empty atom before it, so that the sign keeps the
+    spacing of a binary operator."""
+    return "{}" + line if line.startswith(("+ ", "- ")) else line
+
+
 def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
-                   names: dict[str, Var], symmetric: frozenset = frozenset()) -> str:
+                   names: dict[str, Var], symmetric: frozenset = frozenset(),
+                   order: int = 1) -> str:
     """The document: the question = the answer, then where each name lives."""
-    by_vech = wrt.name in symmetric and layout == "jacobian"
-    where = f"where {where_latex(names)}."
-    if layout == "jacobian" and not expr.is_scalar:
-        where = where[:-1] + r"; $\operatorname{vec}$ stacks the columns of a matrix."
+    by_vech = wrt.name in symmetric and layout == "jacobian" and order == 1
+    question = question_latex(expr, wrt, layout, by_vech, order)
+    body = equation_latex(question, answer) + "\n" + where_sentences(
+        expr, wrt, names, layout, symmetric, order, by_vech)
+    return TEMPLATE % {"preamble": "", "body": body}
+
+
+def where_sentences(expr: Expr, wrt: Var, names: dict[str, Var], layout: str = "jacobian",
+                    symmetric: frozenset = frozenset(), order: int = 1,
+                    by_vech: bool = False) -> str:
+    """"where A, X ∈ ℝ^{n×n}; …": the sentence the display belongs to, and what follows it.
+    No sentence begins with a symbol."""
+    clauses = [where_latex(names)]
+    if layout == "jacobian" and order == 1 and (meaning := meaning_latex(expr, wrt, 1, by_vech)):
+        clauses.append(meaning)
+    if (layout == "jacobian" and not expr.is_scalar) or order == 2 or by_vech or \
+            any(clause.startswith("the derivative") for clause in clauses):
+        clauses.append(r"$\operatorname{vec}$ stacks the columns of a matrix")
+    where = "where " + "; ".join(clauses) + "."
     if symmetric:
         printer = LatexPrinter()
-        listed = ", ".join(printer.print(names[n]) for n in sorted(symmetric) if n in names)
-        where += f" ${listed}$ {'is' if len(symmetric) == 1 else 'are'} symmetric"
-        where += (r", and $\operatorname{vec} X = D_{n} \operatorname{vech} X$ with the duplication"
-                  r" matrix $D_{n}$." if by_vech else
+        listed = [printer.print(names[n]) for n in sorted(symmetric) if n in names]
+        x = printer.print(wrt)
+        where += (f" The matrix ${listed[0]}$ is symmetric" if len(listed) == 1 else
+                  f" The matrices ${', '.join(listed)}$ are symmetric")
+        where += (rf", and $\operatorname{{vec}} {x} = D_{{n}} \operatorname{{vech}} {x}$ with the"
+                  r" duplication matrix $D_{n}$." if by_vech else
                   r": the gradient is $G + G^{\top} - G \circ I$ for the unconstrained gradient $G$.")
-        where = where.replace(r"\operatorname{vec} X", r"\operatorname{vec} " + printer.print(wrt))
-        where = where.replace(r"\operatorname{vech} X", r"\operatorname{vech} " + printer.print(wrt))
-    return TEMPLATE % {"question": question_latex(expr, wrt, layout, by_vech), "answer": answer,
-                       "where": where}
+    return where
+
+
+def steps_document(derivation, names: dict[str, Var]) -> str:
+    """The derivation as a document: a sentence, then the steps as an align* that may break
+    across pages, then where each name lives."""
+    start = derivation.start
+    f, x = LatexPrinter().print(start.arg), LatexPrinter().print(start.wrt)
+    intro = (rf"The derivative of ${f}$ by ${x}$, one rule or identity a step:" if
+             latex_width(f) < 0.6 * TEXT_WIDTH else
+             rf"The derivative by ${x}$, one rule or identity a step:")
+    rows = derivation_rows(derivation)
+    body = (intro + "\n\\begin{align*}\n  " + "\\\\\n  ".join(rows) + "\n\\end{align*}\n" +
+            where_sentences(start.arg, start.wrt, names))
+    return TEMPLATE % {"preamble": "\n\\allowdisplaybreaks", "body": body}
+
+
+def derivation_rows(derivation) -> list[str]:
+    """The rows of an alignment: the question, then for each step its rule's name and `= …`."""
+    rows = [f"&{LatexPrinter().print(derivation.start)}"]
+    for step in derivation.steps:
+        rows += rule_rows(step.rule.replace("–", "--"))
+        rows += equals_rows(LatexPrinter().print(step.expr))
+    return rows
