@@ -160,47 +160,65 @@ def _given(param: str) -> bool:
     return click.get_current_context().get_parameter_source(param) is ParameterSource.COMMANDLINE
 
 
-def _show(result, text: str, layout: str) -> None:
-    """On a terminal: the question dimmed, the answer bold; plain when NO_COLOR is set."""
+def _show(result, text: str, layout: str, console=None) -> None:
+    """On a terminal: the question dimmed, the answer bold, each broken at its operators to
+    fit the window with a hanging indent; plain when NO_COLOR is set."""
     import os
 
-    from .render import render
-
-    f, x = render(result.expr), result.wrt.name
-    label = f"{result.label} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
-    if os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
-        click.echo(f"{label}\n{text}")
-        return
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=True)
-    console.print(Text(label, style="dim"))
-    console.print(Text(text, style="bold"))
+    from .render import render
+    from .render.lines import hanging
+
+    f, x = render(result.expr), result.wrt.name
+    label = f"{result.label} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
+    plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org: set and not empty
+    console = console or Console(highlight=False, soft_wrap=True, no_color=plain)
+    for lines, style in ((hanging(label, console.width, 4, cell_len), "dim"),
+                         (hanging(text, console.width, 4, cell_len), "bold")):
+        for line in lines:
+            if plain:
+                console.out(line, highlight=False)
+            else:
+                console.print(Text(line, style=style), soft_wrap=True)
 
 
-def _print_steps(result, fmt: str, layout: str) -> None:
-    """A derivation: plain text or LaTeX; on a terminal, rule names dim and the answer bold."""
+def _print_steps(result, fmt: str, layout: str, console=None) -> None:
+    """A derivation: plain text or LaTeX; on a terminal, rule names dim and the answer bold,
+    each line broken at its operators to fit the window, under the `=` column."""
     if fmt == "numpy" or layout == "gradient":
         raise MatcalcError("--steps shows the derivation of the Jacobian in unicode, ascii "
                            "or latex; leave out --format numpy and --layout gradient")
     derivation = result.derivation
-    if fmt != "unicode" or not sys.stdout.isatty():
+    if console is None and (fmt != "unicode" or not sys.stdout.isatty()):
         click.echo(derivation.render(fmt))
         return
     import os
 
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.text import Text
 
     from .render import render
+    from .render.lines import hanging, wrap_words
 
-    console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
-    console.print(Text(render(derivation.start)))
+    console = console or Console(no_color="NO_COLOR" in os.environ, highlight=False)
+    width = console.width
+
+    def put(text: str, style: str = "") -> None:
+        console.print(Text(text, style=style), soft_wrap=True)
+
+    for line in hanging(render(derivation.start), width, 4, cell_len):
+        put(line)
     for k, step in enumerate(derivation.steps):
-        console.print(Text("    " + step.rule, style="dim"))
+        for line in wrap_words(step.rule, width - 4, cell_len):
+            put("    " + line, "dim")
         last = k == len(derivation.steps) - 1
-        console.print(Text("  = ") + Text(render(step.expr), style="bold" if last else ""))
+        lines = hanging(render(step.expr), width - 4, 2, cell_len)
+        for j, line in enumerate(lines):
+            put(("  = " if j == 0 else "    ") + line, "bold" if last else "")
 
 
 @main.command(cls=ExpressionCommand)

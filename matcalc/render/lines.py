@@ -75,3 +75,10 @@ def wrap_words(text: str, width: float, measure: Callable[[str], float] = len) -
         else:
             lines.append(word)
     return lines
+
+
+def hanging(text: str, width: int, indent: int = 4, measure: Callable[[str], float] = len) -> list[str]:
+    """A formula for a window `width` cells wide: broken at its operators, the lines after the
+    first indented by `indent`, so that they read as the continuation they are."""
+    lines = break_lines(text, width, width - indent, measure)
+    return lines[:1] + [" " * indent + line for line in lines[1:]]
