@@ -52,16 +52,16 @@ def derive(*args: str) -> str:
     (["∂tr(AᵀB)/∂B"], "vecᵀ(A)"),
     (["inv(A)", "A", "--format", "unicode"], "−(A⁻ᵀ ⊗ A⁻¹)"),
     (["inv(A)", "A", "--format", "ascii"], "-(A^-T (x) A^-1)"),
-    (["inv(A)", "A", "--format", "latex"], r"-\left(A^{-\top} \otimes A^{-1}\right)"),
+    (["inv(A)", "A", "--format", "latex"], r"-(A^{-\top} \otimes A^{-1})"),
     (["d logdet(X^T X) / dX", "--shape", "X=m,n"], "2vecᵀ(X(XᵀX)⁻¹)"),
     (["d logdet(X^T X) / dX", "--shape", "X=m,n", "--layout", "gradient"], "2X(XᵀX)⁻¹"),
-    (["X^T X", "X", "--shape", "X=m,n"], "(I + K)(I ⊗ Xᵀ)"),
+    (["X^T X", "X", "--shape", "X=m,n"], "(Iₙₙ + K)(Iₙ ⊗ Xᵀ)"),
     (["X^T", "X", "--shape", "X=m,n"], "Kₘₙ"),
     (["a^T X b", "X", "--shape", "X=m,n", "--shape", "a=m", "--layout", "gradient"], "abᵀ"),
     (["t A", "t", "--shape", "t=1,1"], "vec(A)"),
     (["x^T A x", "x", "--layout", "gradient"], "(A + Aᵀ)x"),
     (["tr(X^T A X)", "X", "--layout", "gradient", "--format", "latex"],
-     r"\left(A + A^{\top}\right) X"),
+     r"(A + A^{\top}) X"),
 ])
 def test_derive(args, expected):
     assert derive(*args) == expected + "\n"

@@ -145,13 +145,12 @@ def test_renderers():
     assert render(d.expr) == "‖x ∘ a‖² + sum(exp(X) ∘ Y) + aᵀ diag(X)"
     assert render(d.expr, "ascii") == "norm(x .* a)^2 + sum(exp(X) .* Y) + a^T diag(X)"
     latex = render(d.expr, "latex")
-    for piece in ("\\lVert x \\circ a \\right\\rVert", "\\operatorname{sum}", "\\exp",
+    for piece in ("\\lVert x \\circ a\\rVert", "\\operatorname{sum}", "\\exp",
                   "\\operatorname{diag}"):
         assert piece in latex
     assert render(derive("X.^2", "X").expr, "latex") == "X^{\\circ 2}"
     assert derive("diag(x)", "x").latex == \
-        "\\operatorname{diag}\\left(\\operatorname{vec}\\left(I\\right)\\right) " \
-        "\\left(\\mathbf{1} \\otimes I\\right)"
+        "\\operatorname{diag}(\\operatorname{vec}(I)) (\\mathbf{1} \\otimes I)"
 
 
 def test_hadamard_binds_tighter_than_kron_looser_than_product():

@@ -24,7 +24,7 @@ CASES = [
     ("(a ⊗ b^T) * b", "a", {"b": "m"}, "(bᵀb)I"),
     ("(a ⊗ b^T) * b + a", "a", {"b": "m"}, "(1 + bᵀb)I"),
     # a number every term shares, or the sign of an all-negative sum, comes out in front
-    ("((-(2*(2*X)))' - X^T) * X", "X", {}, "−5(I + K)(I ⊗ Xᵀ)"),
+    ("((-(2*(2*X)))' - X^T) * X", "X", {}, "−5(Iₙₙ + K)(Iₙ ⊗ Xᵀ)"),
     ("-vec(a) - 3 t a", "a", {"t": (1, 1)}, "−(1 + 3t)I"),
     ("-A - 2*A^T", "A", {}, "−(I + 2K)"),
     ("-(X + X^T)/2 - X", "X", {}, "−I − (I + K)/2"),

@@ -4,13 +4,13 @@ import pytest
 from matcalc import derive
 
 ARTICLE = [
-    ("inv(A)", "A", "−(A⁻ᵀ ⊗ A⁻¹)", r"-\left(A^{-\top} \otimes A^{-1}\right)"),
-    ("det(A)", "A", "|A| vecᵀ(A⁻ᵀ)", r"\left|A\right| \operatorname{vec}^{\top}\left(A^{-\top}\right)"),
-    ("logdet(A)", "A", "vecᵀ(A⁻ᵀ)", r"\operatorname{vec}^{\top}\left(A^{-\top}\right)"),
-    ("d ln|A| / dA", None, "vecᵀ(A⁻ᵀ)", r"\operatorname{vec}^{\top}\left(A^{-\top}\right)"),
-    ("tr(A^T B)", "B", "vecᵀ(A)", r"\operatorname{vec}^{\top}\left(A\right)"),
-    ("tr(A^T B)", "A", "vecᵀ(B)", r"\operatorname{vec}^{\top}\left(B\right)"),
-    ("<A,B>", "B", "vecᵀ(A)", r"\operatorname{vec}^{\top}\left(A\right)"),
+    ("inv(A)", "A", "−(A⁻ᵀ ⊗ A⁻¹)", r"-(A^{-\top} \otimes A^{-1})"),
+    ("det(A)", "A", "|A| vecᵀ(A⁻ᵀ)", r"\lvert A\rvert \operatorname{vec}^{\top}(A^{-\top})"),
+    ("logdet(A)", "A", "vecᵀ(A⁻ᵀ)", r"\operatorname{vec}^{\top}(A^{-\top})"),
+    ("d ln|A| / dA", None, "vecᵀ(A⁻ᵀ)", r"\operatorname{vec}^{\top}(A^{-\top})"),
+    ("tr(A^T B)", "B", "vecᵀ(A)", r"\operatorname{vec}^{\top}(A)"),
+    ("tr(A^T B)", "A", "vecᵀ(B)", r"\operatorname{vec}^{\top}(B)"),
+    ("<A,B>", "B", "vecᵀ(A)", r"\operatorname{vec}^{\top}(A)"),
 ]
 
 

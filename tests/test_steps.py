@@ -150,8 +150,9 @@ def test_unexpanded_derivatives_are_shown_as_the_article_writes_them():
 def test_latex_is_an_aligned_block():
     block = derive("inv(A)", "A").derivation.render("latex")
     assert block == ("\\begin{aligned}\n"
-                     "\\frac{\\partial A^{-1}}{\\partial A} &= "
-                     "-\\left(A^{-\\top} \\otimes A^{-1}\\right) && \\text{inverse rule}\n"
+                     "  &\\frac{\\partial A^{-1}}{\\partial A}\\\\\n"
+                     "  &\\qquad \\text{(inverse rule)}\\\\\n"
+                     "  &\\quad {}= -(A^{-\\top} \\otimes A^{-1})\n"
                      "\\end{aligned}")
     assert "vec--trace" in derive("det(A X B)", "X").derivation.render("latex")
 

@@ -41,14 +41,14 @@ class UnicodePrinter(Printer):
         return (self.GLYPHS["minus"] if v < 0 else "") + text
 
     def _print_Identity(self, e) -> str:
-        return "I" + (self.subscript(str(e.n)) if Identity in self.sized else "")
+        return "I" + (self.subscript(_size(e.n)) if Identity in self.sized else "")
 
     def _print_Zero(self, e) -> str:
         return "0"
 
     def _print_Commutation(self, e) -> str:
         if e.m == e.n:
-            return "K" + (self.subscript(str(e.m)) if Commutation in self.sized else "")
+            return "K" + (self.subscript(_size(e.m)) if Commutation in self.sized else "")
         return "K" + self.subscript(f"{e.m}{e.n}" if _short(e.m, e.n) else f"{e.m},{e.n}")
 
     def subscript(self, text: str) -> str:
@@ -210,6 +210,13 @@ class AsciiPrinter(UnicodePrinter):
               "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln", "partial": "d", "hadamard": " .* ",
               "ones": "ones", "norm": ("norm(", ")"), "dup": "D"}
     unicode = False
+
+
+def _size(d: Dim) -> str:
+    """A size as a subscript writes it: n, mn, nn for n² (as I_nn is read back), 2n."""
+    if all(len(sym) == 1 for sym in d.symbols):
+        return ("" if d.coeff == 1 and d.symbols else str(d.coeff)) + "".join(d.symbols)
+    return str(d)
 
 
 def _short(*dims: Dim) -> bool:
