@@ -210,7 +210,7 @@ def _print_steps(result, fmt: str, layout: str, console=None) -> None:
     def put(text: str, style: str = "") -> None:
         console.print(Text(text, style=style), soft_wrap=True)
 
-    for line in hanging(render(derivation.start), width, 4, cell_len):
+    for line in hanging(render(derivation.start), width, 2, cell_len):
         put(line)
     for k, step in enumerate(derivation.steps):
         for line in wrap_words(step.rule, width - 4, cell_len):

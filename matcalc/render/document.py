@@ -21,7 +21,7 @@ TEMPLATE = r"""\documentclass{article}
 \usepackage{amsmath}
 \usepackage{amssymb}
 \pagestyle{empty}
-\setlength{\emergencystretch}{3em}%(preamble)s
+\sloppy%(preamble)s
 \begin{document}
 %(body)s
 \end{document}
@@ -125,10 +125,23 @@ def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
                    order: int = 1) -> str:
     """The document: the question = the answer, then where each name lives."""
     by_vech = wrt.name in symmetric and layout == "jacobian" and order == 1
-    question = question_latex(expr, wrt, layout, by_vech, order)
-    body = equation_latex(question, answer) + "\n" + where_sentences(
-        expr, wrt, names, layout, symmetric, order, by_vech)
+    intro, asked = "", expr
+    if latex_width(question_latex(expr, wrt, layout, by_vech, order)) > TEXT_WIDTH - MARGIN:
+        intro, asked = _named(expr, wrt, names)
+        intro += " is\n"
+    body = intro + equation_latex(question_latex(asked, wrt, layout, by_vech, order), answer) + \
+        "\n" + where_sentences(expr, wrt, names, layout, symmetric, order, by_vech)
     return TEMPLATE % {"preamble": "", "body": body}
+
+
+def _named(expr: Expr, wrt: Var, names: dict[str, Var]) -> tuple[str, Var]:
+    """A question too wide for the page is named first and then asked of its name: the words
+    "With f = …, the derivative by X", and the name."""
+    pool = ("f", "g", "h", "phi") if expr.is_scalar else ("F", "G", "H", "Phi")
+    name = Var(next(n for n in pool if n not in names), *expr.shape)
+    printer = LatexPrinter()
+    return ("With\n" + equation_latex(printer.print(name), printer.print(expr)) +
+            f"\nthe derivative by ${printer.print(wrt)}$"), name
 
 
 def where_sentences(expr: Expr, wrt: Var, names: dict[str, Var], layout: str = "jacobian",
@@ -159,19 +172,23 @@ def steps_document(derivation, names: dict[str, Var]) -> str:
     """The derivation as a document: a sentence, then the steps as an align* that may break
     across pages, then where each name lives."""
     start = derivation.start
-    f, x = LatexPrinter().print(start.arg), LatexPrinter().print(start.wrt)
-    intro = (rf"The derivative of ${f}$ by ${x}$, one rule or identity a step:" if
-             latex_width(f) < 0.6 * TEXT_WIDTH else
-             rf"The derivative by ${x}$, one rule or identity a step:")
-    rows = derivation_rows(derivation)
+    printer = LatexPrinter()
+    f, x = printer.print(start.arg), printer.print(start.wrt)
+    if latex_width(f) < 0.6 * TEXT_WIDTH:
+        intro, asked = rf"The derivative of ${f}$ by ${x}$, one rule or identity a step:", None
+    else:
+        intro, asked = _named(start.arg, start.wrt, names)
+        intro += ", one rule or identity a step:"
+    rows = derivation_rows(derivation, None if asked is None else
+                           rf"\frac{{\partial {printer.print(asked)}}}{{\partial {x}}}")
     body = (intro + "\n\\begin{align*}\n  " + "\\\\\n  ".join(rows) + "\n\\end{align*}\n" +
             where_sentences(start.arg, start.wrt, names))
     return TEMPLATE % {"preamble": "\n\\allowdisplaybreaks", "body": body}
 
 
-def derivation_rows(derivation) -> list[str]:
+def derivation_rows(derivation, question: str | None = None) -> list[str]:
     """The rows of an alignment: the question, then for each step its rule's name and `= …`."""
-    rows = [f"&{LatexPrinter().print(derivation.start)}"]
+    rows = [f"&{question or LatexPrinter().print(derivation.start)}"]
     for step in derivation.steps:
         rows += rule_rows(step.rule.replace("–", "--"))
         rows += equals_rows(LatexPrinter().print(step.expr))
