@@ -7,11 +7,12 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from external import require
+from external import matcalc_env, require
 from rich.console import Console
 
 from matcalc import cli, derive
@@ -336,3 +337,20 @@ def test_the_terminal_steps_keep_the_equals_column(width, question):
             k += 1
         _check_lines(body, render(step.expr), width - 4)
     assert k == len(lines)
+
+
+# ── the README's picture ──
+
+def test_the_readme_shows_a_picture_made_by_the_project_script(tmp_path):
+    require("pdflatex"), require("pdftoppm")
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    assert "](docs/typeset-document.png)" in readme and "python docs/picture.py" in readme
+    committed = root / "docs" / "typeset-document.png"
+    assert committed.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert committed.stat().st_size < 100_000
+    subprocess.run([sys.executable, str(root / "docs" / "picture.py"), str(tmp_path / "p.png")],
+                   check=True, capture_output=True, env=matcalc_env())
+    made = (tmp_path / "p.png").read_bytes()
+    width, height = int.from_bytes(made[16:20], "big"), int.from_bytes(made[20:24], "big")
+    assert 300 < width < 1000 and 100 < height < 600  # cropped to the ink, not a whole page

@@ -21,7 +21,7 @@ TEMPLATE = r"""\documentclass{article}
 \usepackage{amsmath}
 \usepackage{amssymb}
 \pagestyle{empty}
-\sloppy%(preamble)s
+\raggedright%(preamble)s
 \begin{document}
 %(body)s
 \end{document}
@@ -92,7 +92,7 @@ def equation_latex(question: str, answer: str, width: float = TEXT_WIDTH) -> str
         return f"\\[\n  {question}\n  = {answer}\n\\]"
     if q <= 0.4 * width:
         room = width - MARGIN - q - RELATION
-        lines = break_lines(answer, room, room - QUAD, latex_width)
+        lines = break_lines(answer, room, room - 2 * QUAD, latex_width)
         rows = [f"{question} &= {lines[0]}"] + [rf"&\quad {_lead(line)}" for line in lines[1:]]
     else:
         rows = [f"&{question}"] + equals_rows(answer, width)
@@ -103,7 +103,7 @@ def equals_rows(expr_latex: str, width: float = TEXT_WIDTH) -> list[str]:
     """`= expr`, broken into rows of an alignment whose column is at the left: `&\\quad {}= …`,
     then `&\\qquad {}+ …`."""
     room = width - MARGIN - QUAD - RELATION
-    lines = break_lines(expr_latex, room, room - QUAD, latex_width)
+    lines = break_lines(expr_latex, room, room - 2 * QUAD, latex_width)
     return [rf"&\quad {{}}= {lines[0]}"] + [rf"&\qquad {_lead(line)}" for line in lines[1:]]
 
 
@@ -116,8 +116,8 @@ def rule_rows(rule: str, width: float = TEXT_WIDTH) -> list[str]:
 
 def _lead(line: str) -> str:
     """A line that starts with + or − gets an empty atom before it, so that the sign keeps the
-    spacing of a binary operator."""
-    return "{}" + line if line.startswith(("+ ", "- ")) else line
+    spacing of a binary operator; one that goes on with a product is indented further."""
+    return "{}" + line if line.startswith(("+ ", "- ")) else r"\quad " + line
 
 
 def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,

@@ -79,6 +79,8 @@ def wrap_words(text: str, width: float, measure: Callable[[str], float] = len) -
 
 def hanging(text: str, width: int, indent: int = 4, measure: Callable[[str], float] = len) -> list[str]:
     """A formula for a window `width` cells wide: broken at its operators, the lines after the
-    first indented by `indent`, so that they read as the continuation they are."""
-    lines = break_lines(text, width, width - indent, measure)
-    return lines[:1] + [" " * indent + line for line in lines[1:]]
+    first indented by `indent` (and a product's further factors by two more), so that they read
+    as the continuation they are."""
+    lines = break_lines(text, width, width - indent - 2, measure)
+    return lines[:1] + [" " * (indent if line.startswith(SUMS) else indent + 2) + line
+                        for line in lines[1:]]
