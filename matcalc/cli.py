@@ -97,8 +97,8 @@ shape_option = click.option(
 @click.argument("wrt", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="unicode",
               show_default=True, help="How to print the derivative. latex is one formula for "
-              "\\[…\\], or, broken by hand at + or −, for amsmath's multline, split or aligned "
-              "(its brackets may break); --document breaks long ones itself.")
+              "\\[…\\]; broken by hand at a + or −, it also goes in amsmath's multline, split or "
+              "aligned. --document breaks long ones itself.")
 @click.option("--layout", type=click.Choice(["jacobian", "gradient"]), default="jacobian",
               show_default=True, help="The Jacobian ∂vec F/∂vecᵀX, or for a scalar F the "
               "gradient matrix G (∂F/∂X = vecᵀ(G)).")

@@ -354,3 +354,24 @@ def test_the_readme_shows_a_picture_made_by_the_project_script(tmp_path):
     made = (tmp_path / "p.png").read_bytes()
     width, height = int.from_bytes(made[16:20], "big"), int.from_bytes(made[20:24], "big")
     assert 300 < width < 1000 and 100 < height < 600  # cropped to the ink, not a whole page
+
+
+# ── --format latex: a fragment for the user's own environment ──
+
+@pytest.mark.parametrize("args", [["sin(X) .* cos(X)", "X"], [LONG, "X"],
+                                  ["inv(X^T X)", "X", *MN], ["det(A X B)", "X"]])
+def test_steps_as_latex_keep_their_rule_names_on_the_page(tmp_path, args):
+    """The aligned block of --steps --format latex, in a display of an article page: no line
+    runs off it, the rule names least of all."""
+    require("pdflatex")
+    block = derive_text([*args, "--steps", "--format", "latex"])
+    assert block.startswith("\\begin{aligned}") and "\\text{(" in block
+    tex = tmp_path / "steps.tex"
+    tex.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+                   f"\\[\n{block}\\]\n\\end{{document}}\n", encoding="utf-8")
+    assert not problems_by_line(compile_tex(tex))
+
+
+def test_latex_help_says_where_the_formula_goes():
+    help_text = " ".join(CliRunner().invoke(main, ["derive", "--help"]).output.split())
+    assert "multline, split or aligned" in help_text
