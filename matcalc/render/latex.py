@@ -244,8 +244,8 @@ def latex_width(text: str, scale: float = 1.0) -> float:
             elif name == "sqrt":
                 arg, i = _braced(text, i)
                 width += latex_width(arg, scale) + 9 * scale
-            elif name in _BINARY:
-                width += 17 * scale
+            elif name in _BINARY:  # the sign and a medium space either side
+                width += (14 if name == "circ" else 17) * scale
             elif name in ("big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
                           "biggr", "Biggl", "Biggr", "left", "right"):
                 width += 2 * scale
@@ -264,7 +264,7 @@ def latex_width(text: str, scale: float = 1.0) -> float:
             width += latex_width(arg, scale)
         elif ch in "+-=":
             binary = i > 0 and text[i - 1] == " "
-            width += (19 if binary else 8) * scale
+            width += (17 if binary else 8) * scale
             i += 1
         else:
             width += (4.5 if ch in "()[]|,." else 0 if ch in " &}" else 5 if ch.isdigit()
