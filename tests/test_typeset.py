@@ -13,11 +13,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from external import matcalc_env, require
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
+from test_latex import RandomTrees
 
 from matcalc import cli, derive
 from matcalc.cli import main
-from matcalc.render.lines import break_points
+from matcalc.render import render
+from matcalc.render.document import equation_latex
+from matcalc.render.lines import break_points, hanging
 
 LONG = "tr(A1 X A2 X A3 X A4 X) + logdet(X^T B X) + sum(exp(X))"
 MN = ["--shape", "X=m,n"]
@@ -261,7 +266,6 @@ def test_identities_of_several_sizes_carry_them_in_every_format(args, unicode, a
 def test_square_commutation_matrices_of_two_sizes_carry_them():
     from matcalc.dims import Dim
     from matcalc.expr import Commutation, Kron
-    from matcalc.render import render
     e = Kron(Commutation(Dim.of("m"), Dim.of("m")), Commutation(Dim.of("n"), Dim.of("n")))
     assert render(e) == "Kₘ ⊗ Kₙ" and render(e, "latex") == r"K_{m} \otimes K_{n}"
     assert render(Commutation(Dim.of("n"), Dim.of("n"))) == "K"
@@ -317,7 +321,6 @@ def test_the_terminal_breaks_answers_at_operators(width, question):
 @pytest.mark.parametrize("width", [40, 80])
 @pytest.mark.parametrize("question", TERMINAL)
 def test_the_terminal_steps_keep_the_equals_column(width, question):
-    from matcalc.render import render
     derivation = derive(question, "X").derivation
     console = _console(width)
     cli._print_steps(derive(question, "X"), "unicode", "jacobian", console)
@@ -375,3 +378,37 @@ def test_steps_as_latex_keep_their_rule_names_on_the_page(tmp_path, args):
 def test_latex_help_says_where_the_formula_goes():
     help_text = " ".join(CliRunner().invoke(main, ["derive", "--help"]).output.split())
     assert "multline, split or aligned" in help_text
+
+
+# ── random formulas: broken anywhere, never inside a token ──
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), depth=st.integers(2, 5), width=st.integers(16, 120),
+       fmt=st.sampled_from(["unicode", "ascii"]))
+def test_random_formulas_break_only_between_tokens(seed, depth, width, fmt):
+    trees = RandomTrees(seed)
+    tree = trees.pick(lambda: trees.matrix(depth), lambda: trees.scalar(depth),
+                      lambda: trees.big(depth))
+    text = render(tree, fmt)
+    lines = hanging(text, width, 4)
+    _check_lines(lines, text, width)
+    assert all(line.startswith("    ") for line in lines[1:])
+
+
+def test_random_formulas_broken_into_lines_still_compile(tmp_path):
+    """150 random formulas, each broken into lines about 120 pt wide in a split: the pieces
+    between the breaks are valid LaTeX, whatever the break separates."""
+    require("pdflatex")
+    trees, displays = RandomTrees(seed=7), []
+    for i in range(150):
+        depth = 2 + i % 4
+        tree = trees.pick(lambda: trees.matrix(depth), lambda: trees.scalar(depth),
+                          lambda: trees.big(depth))
+        displays.append(equation_latex("F", render(tree, "latex"), width=160))
+    tex = tmp_path / "broken.tex"
+    tex.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+                   "\\begin{document}\n" + "\n".join(displays) + "\n\\end{document}\n",
+                   encoding="utf-8")
+    assert sum("split" in d for d in displays) > 50
+    problems = [m for _, m in problems_by_line(compile_tex(tex)) if "Overfull" not in m]
+    assert not problems, problems

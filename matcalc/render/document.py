@@ -11,11 +11,12 @@ from __future__ import annotations
 from ..expr import Expr, Var
 from .base import POSTFIX
 from .latex import LatexPrinter, latex_dim, latex_width
-from .lines import break_lines, wrap_words
+from .lines import PRODUCTS, SUMS, break_lines, wrap_words
 
 TEXT_WIDTH = 345.0  # \textwidth of the article class at 10 pt, in points
 MARGIN = 15.0       # what the width estimate may miss
 QUAD, RELATION = 10.0, 19.0
+LEADING = SUMS + PRODUCTS  # a line that starts with one of these goes on with a sum or a ⊗
 
 TEMPLATE = r"""\documentclass{article}
 \usepackage{amsmath}
@@ -117,7 +118,7 @@ def rule_rows(rule: str, width: float = TEXT_WIDTH) -> list[str]:
 def _lead(line: str) -> str:
     """A line that starts with + or − gets an empty atom before it, so that the sign keeps the
     spacing of a binary operator; one that goes on with a product is indented further."""
-    return "{}" + line if line.startswith(("+ ", "- ")) else r"\quad " + line
+    return "{}" + line if line.startswith(LEADING) else r"\quad " + line
 
 
 def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,

@@ -82,5 +82,5 @@ def hanging(text: str, width: int, indent: int = 4, measure: Callable[[str], flo
     first indented by `indent` (and a product's further factors by two more), so that they read
     as the continuation they are."""
     lines = break_lines(text, width, width - indent - 2, measure)
-    return lines[:1] + [" " * (indent if line.startswith(SUMS) else indent + 2) + line
+    return lines[:1] + [" " * (indent if line.startswith(SUMS + PRODUCTS) else indent + 2) + line
                         for line in lines[1:]]
