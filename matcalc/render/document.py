@@ -41,8 +41,8 @@ def question_latex(expr: Expr, wrt: Var, layout: str = "jacobian", by_vech: bool
         if wrt.is_scalar:
             return rf"\frac{{\partial^{{2}} {f}}}{{\partial {x}^{{2}}}}"
         column = x if wrt.shape[1].is_one else rf"\operatorname{{vec}} {x}"
-        transposed = x + r"^{\top}" if wrt.shape[1].is_one else rf"(\operatorname{{vec}} {x})^{{\top}}"
-        return rf"\frac{{\partial^{{2}} {f}}}{{\partial {column} \, \partial {transposed}}}"
+        row = x if wrt.shape[1].is_one else rf"(\operatorname{{vec}} {x})"
+        return rf"\frac{{\partial^{{2}} {f}}}{{\partial {column} \, \partial {row}^{{\top}}}}"
     if layout == "gradient":
         return rf"\nabla_{{{x}}} {f}"
     if by_vech:
@@ -165,7 +165,8 @@ def where_sentences(expr: Expr, wrt: Var, names: dict[str, Var], layout: str = "
                   f" The matrices ${', '.join(listed)}$ are symmetric")
         where += (rf", and $\operatorname{{vec}} {x} = D_{{n}} \operatorname{{vech}} {x}$ with the"
                   r" duplication matrix $D_{n}$." if by_vech else
-                  r": the gradient is $G + G^{\top} - G \circ I$ for the unconstrained gradient $G$.")
+                  r": the gradient is $G + G^{\top} - G \circ I$ for the unconstrained"
+                  r" gradient $G$.")
     return where
 
 

@@ -77,7 +77,8 @@ def wrap_words(text: str, width: float, measure: Callable[[str], float] = len) -
     return lines
 
 
-def hanging(text: str, width: int, indent: int = 4, measure: Callable[[str], float] = len) -> list[str]:
+def hanging(text: str, width: int, indent: int = 4,
+            measure: Callable[[str], float] = len) -> list[str]:
     """A formula for a window `width` cells wide: broken at its operators, the lines after the
     first indented by `indent` (and a product's further factors by two more), so that they read
     as the continuation they are."""
