@@ -8,6 +8,8 @@ across pages, with each rule's name on a line of its own.
 """
 from __future__ import annotations
 
+from itertools import chain, count
+
 from ..expr import Expr, Var
 from .base import POSTFIX
 from .latex import LatexPrinter, latex_dim, latex_width
@@ -138,7 +140,8 @@ def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
 def _named(expr: Expr, wrt: Var, names: dict[str, Var]) -> tuple[str, Var]:
     """A question too wide for the page is named first and then asked of its name: the words
     "With f = …, the derivative by X", and the name."""
-    pool = ("f", "g", "h", "phi") if expr.is_scalar else ("F", "G", "H", "Phi")
+    letters = ("f", "g", "h") if expr.is_scalar else ("F", "G", "H")
+    pool = chain(letters, (f"{letters[0]}{k}" for k in count(1)))
     name = Var(next(n for n in pool if n not in names), *expr.shape)
     printer = LatexPrinter()
     return ("With\n" + equation_latex(printer.print(name), printer.print(expr)) +
