@@ -31,14 +31,17 @@ TEMPLATE = r"""\documentclass{article}
 """
 
 
+def tex(e: Expr) -> str:
+    """e in LaTeX, by a printer of its own: a printer sizes I and K by the expression it prints."""
+    return LatexPrinter().print(e)
+
+
 def question_latex(expr: Expr, wrt: Var, layout: str = "jacobian", by_vech: bool = False,
                    order: int = 1) -> str:
     """The left-hand side as the question was asked: ∂F/∂X (the Jacobian ∂vec F/∂(vec X)ᵀ, as
     the article writes it), ∇_X f for the gradient matrix, ∂vec F/∂(vech X)ᵀ for a symmetric
     X, and for a Hessian ∂²f/∂vec X ∂(vec X)ᵀ."""
-    printer = LatexPrinter()
-    x = printer.print(wrt)
-    f = printer.paren(expr, POSTFIX)
+    x, f = tex(wrt), LatexPrinter().paren(expr, POSTFIX)
     if order == 2:
         if wrt.is_scalar:
             return rf"\frac{{\partial^{{2}} {f}}}{{\partial {x}^{{2}}}}"
@@ -57,7 +60,7 @@ def meaning_latex(expr: Expr, wrt: Var, order: int = 1, by_vech: bool = False) -
     """What the left-hand side stands for, when it is the article's shorthand ∂F/∂X."""
     if order == 2 or by_vech or wrt.is_scalar and expr.shape[1].is_one:
         return ""
-    x = LatexPrinter().print(wrt)
+    x = tex(wrt)
     f = "f" if expr.is_scalar else "F"
     numerator = f if expr.shape[1].is_one else rf"\operatorname{{vec}} {f}"
     denominator = x + r"^{\top}" if wrt.shape[1].is_one else rf"(\operatorname{{vec}} {x})^{{\top}}"
@@ -81,7 +84,7 @@ def where_latex(names: dict[str, Var]) -> str:
     """"$A, X \\in \\mathbb{R}^{n \\times n}$ and $x \\in \\mathbb{R}^{n}$": one space, one list."""
     spaces: dict[str, list[str]] = {}
     for var in names.values():
-        spaces.setdefault(space_latex(var), []).append(LatexPrinter().print(var))
+        spaces.setdefault(space_latex(var), []).append(tex(var))
     parts = [f"${', '.join(listed)} \\in {space}$" for space, listed in spaces.items()]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -143,9 +146,8 @@ def _named(expr: Expr, wrt: Var, names: dict[str, Var]) -> tuple[str, Var]:
     letters = ("f", "g", "h") if expr.is_scalar else ("F", "G", "H")
     pool = chain(letters, (f"{letters[0]}{k}" for k in count(1)))
     name = Var(next(n for n in pool if n not in names), *expr.shape)
-    printer = LatexPrinter()
-    return ("With\n" + equation_latex(printer.print(name), printer.print(expr)) +
-            f"\nthe derivative by ${printer.print(wrt)}$"), name
+    return ("With\n" + equation_latex(tex(name), tex(expr)) +
+            f"\nthe derivative by ${tex(wrt)}$"), name
 
 
 def where_sentences(expr: Expr, wrt: Var, names: dict[str, Var], layout: str = "jacobian",
@@ -161,9 +163,8 @@ def where_sentences(expr: Expr, wrt: Var, names: dict[str, Var], layout: str = "
         clauses.append(r"$\operatorname{vec}$ stacks the columns of a matrix")
     where = "where " + "; ".join(clauses) + "."
     if symmetric:
-        printer = LatexPrinter()
-        listed = [printer.print(names[n]) for n in sorted(symmetric) if n in names]
-        x = printer.print(wrt)
+        listed = [tex(names[n]) for n in sorted(symmetric) if n in names]
+        x = tex(wrt)
         where += (f" The matrix ${listed[0]}$ is symmetric" if len(listed) == 1 else
                   f" The matrices ${', '.join(listed)}$ are symmetric")
         where += (rf", and $\operatorname{{vec}} {x} = D_{{n}} \operatorname{{vech}} {x}$ with the"
@@ -177,15 +178,14 @@ def steps_document(derivation, names: dict[str, Var]) -> str:
     """The derivation as a document: a sentence, then the steps as an align* that may break
     across pages, then where each name lives."""
     start = derivation.start
-    printer = LatexPrinter()
-    f, x = printer.print(start.arg), printer.print(start.wrt)
+    f, x = tex(start.arg), tex(start.wrt)
     if latex_width(f) < 0.6 * TEXT_WIDTH:
         intro, asked = rf"The derivative of ${f}$ by ${x}$, one rule or identity a step:", None
     else:
         intro, asked = _named(start.arg, start.wrt, names)
         intro += ", one rule or identity a step:"
     rows = derivation_rows(derivation, None if asked is None else
-                           rf"\frac{{\partial {printer.print(asked)}}}{{\partial {x}}}")
+                           rf"\frac{{\partial {tex(asked)}}}{{\partial {x}}}")
     body = (intro + "\n\\begin{align*}\n  " + "\\\\\n  ".join(rows) + "\n\\end{align*}\n" +
             where_sentences(start.arg, start.wrt, names))
     return TEMPLATE % {"preamble": "\n\\allowdisplaybreaks", "body": body}
@@ -193,8 +193,8 @@ def steps_document(derivation, names: dict[str, Var]) -> str:
 
 def derivation_rows(derivation, question: str | None = None) -> list[str]:
     """The rows of an alignment: the question, then for each step its rule's name and `= …`."""
-    rows = [f"&{question or LatexPrinter().print(derivation.start)}"]
+    rows = [f"&{question or tex(derivation.start)}"]
     for step in derivation.steps:
         rows += rule_rows(step.rule.replace("–", "--"))
-        rows += equals_rows(LatexPrinter().print(step.expr))
+        rows += equals_rows(tex(step.expr))
     return rows
