@@ -1,5 +1,7 @@
 """Printers, one module a format: text (Unicode, ASCII), LaTeX, NumPy code; and sympy code,
-which matcalc.sympy_export writes (imported only when that format is asked for)."""
+which matcalc.sympy_export writes (imported only when that format is asked for). Around them:
+`lines` breaks a long formula at its operators (for the terminal and for LaTeX), `document`
+lays a question and its answer, or a derivation, out as a LaTeX document."""
 from __future__ import annotations
 
 from ..expr import Expr, tree_size, variables
