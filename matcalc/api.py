@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from .dims import Dim, shape_str
-from .errors import MatcalcError, UsageError, VariableError, quote, shown
+from .errors import MatcalcError, UsageError, VariableError, quote, require_str, short, shown
 from .expr import Expr, Partial, Var, Zero, _describe, variables
 from .limits import allow_deep_trees, budgeted
 from .parser import FUNCTIONS, NAME, Parser, Question
@@ -18,6 +18,8 @@ from .simplify import _factors, mul, row_gradient, simplify, transpose
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import numpy as np
+
+    from .steps import Derivation
 
 allow_deep_trees()
 
@@ -57,8 +59,11 @@ def parse_shape_option(text: str) -> tuple[str, tuple[str, ...]]:
     return name.strip(), tuple(s.strip() for s in sizes.split(","))
 
 
+@short
 def parse(text: str, shapes: dict | None = None) -> Expr:
     """The expression tree of `text`; shapes as for derive ({"X": ("m", "n")})."""
+    require_str(text, "the expression")
+    _require_shapes(shapes)
     return Parser(text, parse_shapes(shapes)).question().expr
 
 
@@ -80,6 +85,7 @@ class Derivative:
         return {**variables(self.expr), self.wrt.name: self.wrt}
 
     @cached_property
+    @short
     @budgeted
     def gradient(self) -> Expr | None:
         """G with X's shape, for a scalar function: ∂f/∂X = vecᵀ(G)."""
@@ -92,6 +98,7 @@ class Derivative:
         """∂²f / ∂vec X ∂vecᵀX = ∂vec G / ∂vecᵀX, a (pq)×(pq) matrix, for a scalar f."""
         return self.second().jacobian
 
+    @short
     @budgeted
     def second(self) -> Derivative:
         """The Hessian as a Derivative of its own (order 2): the Jacobian of the gradient."""
@@ -104,14 +111,16 @@ class Derivative:
         return Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2)
 
     @cached_property
+    @short
     @budgeted
-    def derivation(self):
+    def derivation(self) -> Derivation:
         """The derivation step by step (matcalc.steps.Derivation), ending at the answer."""
         from .steps import derivation
         if self.order != 1:
             raise MatcalcError("step-by-step derivations are shown for first derivatives")
         return derivation(self.expr, self.wrt, self.jacobian)
 
+    @short
     @budgeted
     def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
         """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
@@ -142,8 +151,15 @@ class Derivative:
         return self.unicode
 
     def _repr_latex_(self) -> str:
-        """How a notebook shows the answer: display math."""
-        return f"$${self.latex}$$"
+        """How a notebook shows the answer: display math, ∂F/∂X = the answer."""
+        return f"$${self.label_latex} = {self.latex}$$"
+
+    @property
+    def label_latex(self) -> str:
+        """The question in LaTeX: ∂vec F/∂(vec X)ᵀ, ∂f/∂X, or ∂²f/∂vec X∂(vec X)ᵀ."""
+        from .render.document import question_latex
+        by_vech = self.wrt.name in getattr(self, "symmetric", ())
+        return question_latex(self.expr, self.wrt, "jacobian", by_vech, self.order)
 
     @property
     def label(self) -> str:
@@ -162,6 +178,7 @@ class Derivative:
     def __repr__(self) -> str:
         return f"<Derivative {self.label} = {self.unicode} : {shape_str(self.jacobian.shape)}>"
 
+    @short
     def answer(self, layout: str = "jacobian") -> Expr:
         """The answer as a tree: the Jacobian, or with layout="gradient" the gradient G."""
         if layout not in LAYOUTS:
@@ -222,9 +239,16 @@ def _is_zero(e: Expr) -> bool:
     return isinstance(e, Num) and e.value == 0
 
 
+def _require_shapes(shapes: object) -> None:
+    if shapes is not None and not isinstance(shapes, dict):
+        raise TypeError("shapes must be a dict such as {\"X\": (\"m\", \"n\")}, "
+                        f"not {type(shapes).__name__}")
+
+
+@short
 @budgeted
 def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
-           order: int = 1, symmetric=()) -> Derivative:
+           order: int = 1, symmetric: bool | str | Iterable[str] = ()) -> Derivative:
     """Differentiate `text` (the input language) with respect to the variable named `wrt`;
     order=2 gives the Hessian ∂²f/∂vec X ∂(vec X)ᵀ of a scalar expression. `symmetric` names the
     matrices known to be symmetric (True: wrt itself); see matcalc.symmetric.
@@ -232,6 +256,12 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     A WRT that does not occur in the expression is no error: the answer is a zero of the
     right size, WRT having the shape `shapes` gives it or its default shape.
     """
+    require_str(text, "the expression")
+    if wrt is not None:
+        require_str(wrt, "the variable to differentiate by")
+    _require_shapes(shapes)
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise TypeError(f"order must be 1 or 2, not {type(order).__name__} {order!r:.20}")
     if order not in (1, 2):
         raise UsageError(f"matcalc derives to order 1 or 2, not {quote(str(order))}")
     parser = Parser(text, parse_shapes(shapes))

@@ -9,7 +9,7 @@ import click
 from .api import derive as derive_expression
 from .api import parse_shape_option
 from .completion import SHELLS, completion_script
-from .errors import MatcalcError, UsageError, quote
+from .errors import MatcalcError, UsageError, quote, write_failed
 from .render import FORMATS
 
 INTERNAL_ERROR = 3
@@ -28,7 +28,20 @@ def _shapes(values: tuple[str, ...]) -> dict:
 
 
 class Command(click.Group):
-    """Turns library errors into one message and exit status 2, bugs into exit status 3."""
+    """Turns library errors into one message and exit status 2, bugs into exit status 3, and
+    output that cannot be written (a full disk) into one message and exit status 1."""
+
+    def main(self, *args, **kwargs):
+        try:
+            try:
+                super().main(*args, **kwargs)
+            finally:  # what is still buffered is written now, while a failure can be reported
+                sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(CLOSED_PIPE)
+        except OSError as err:
+            sys.exit(write_failed(err))
 
     def invoke(self, ctx):
         try:
@@ -41,6 +54,8 @@ class Command(click.Group):
         except BrokenPipeError:  # `matcalc … | head` stopped reading: not an error of ours
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(CLOSED_PIPE)
+        except OSError:  # the output could not be written: main() reports it
+            raise
         except Exception:  # a bug in matcalc, whatever the input (a RecursionError too)
             if ctx.params.get("debug"):
                 import traceback
@@ -120,8 +135,7 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     """
     if expr == "-":
         expr = sys.stdin.read().strip()
-    if document and fmt != "latex" and _given("fmt"):
-        raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
+    _check_combination(fmt, layout, steps, document)
     shapes_given = _shapes(shapes)
     result = derive_expression(expr, wrt, shapes_given, order=order, symmetric=symmetric)
     _warn_unused(shapes_given, result.names)
@@ -145,6 +159,21 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
         _show(result, text, layout)
     else:
         click.echo(text)
+
+
+STEP_FORMATS = ("unicode", "ascii", "latex")
+
+
+def _check_combination(fmt: str, layout: str, steps: bool, document: bool) -> None:
+    """Options that do not go together are a usage error, found before any work is done."""
+    if document and fmt != "latex" and _given("fmt"):
+        raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
+    if steps and fmt not in STEP_FORMATS:
+        raise click.UsageError(f"--steps shows the derivation in {', '.join(STEP_FORMATS)}; "
+                               f"leave out --format {fmt}")
+    if steps and layout == "gradient":
+        raise click.UsageError("--steps shows the derivation of the Jacobian; leave out "
+                               "--layout gradient")
 
 
 def _warn_unused(shapes: dict, names: dict) -> None:
@@ -188,9 +217,6 @@ def _show(result, text: str, layout: str, console=None) -> None:
 def _print_steps(result, fmt: str, layout: str, console=None) -> None:
     """A derivation: plain text or LaTeX; on a terminal, rule names dim and the answer bold,
     each line broken at its operators to fit the window, under the `=` column."""
-    if fmt == "numpy" or layout == "gradient":
-        raise MatcalcError("--steps shows the derivation of the Jacobian in unicode, ascii "
-                           "or latex; leave out --format numpy and --layout gradient")
     derivation = result.derivation
     if console is None and (fmt != "unicode" or not sys.stdout.isatty()):
         click.echo(derivation.render(fmt))

@@ -61,7 +61,7 @@ def plain_derive(args: list[str]) -> tuple[str, str | None, str, str, list[str]]
 def answer(expr: str, wrt: str | None, fmt: str, layout: str, shapes: list[str]) -> bool:
     """Print the derivative; False when that fails, and the command line then says why."""
     from .api import derive, parse_shape_option
-    from .errors import LimitError
+    from .errors import LimitError, write_failed
     try:
         given = dict(map(parse_shape_option, shapes))
         result = derive(expr, wrt, given)
@@ -73,6 +73,10 @@ def answer(expr: str, wrt: str | None, fmt: str, layout: str, shapes: list[str])
     except LimitError as err:  # found after seconds of work, so said here, not found again
         sys.stderr.write(f"error: {err}\n")
         sys.exit(err.exit_code)
+    except BrokenPipeError:  # the command line exits as a closed pipe asks
+        return False
+    except OSError as err:  # the output cannot be written (a full disk): exit status 1
+        sys.exit(write_failed(err))
     except Exception:  # the command line reports it, as it reports every error
         return False
     return True

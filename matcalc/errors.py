@@ -14,8 +14,10 @@ from __future__ import annotations
 _BEFORE, _AFTER = 60, 20  # columns of input shown before and after the caret
 
 
-class MatcalcError(Exception):
+class MatcalcError(ValueError):
     """Bad input: a message for the user, exit status 2.
+
+    A ValueError, so that code calling the library can catch it as a bad value.
 
     When the error belongs to a place in the input, `text` and `position` are set and the
     message shows the input with a caret under that place.
@@ -54,6 +56,46 @@ class UsageError(MatcalcError):
 
 class LimitError(MatcalcError):
     """A question beyond what matcalc reads or computes: too long, too deep, too large."""
+
+
+def short(fn):
+    """A decorator for the library's entry points: a MatcalcError is raised from the entry
+    point itself, so that a notebook shows the message under a two-line traceback, not the
+    dozen frames of the parser or simplifier that found it."""
+    from functools import wraps
+
+    @wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except MatcalcError as err:
+            raise err.with_traceback(None) from None
+    return call
+
+
+def require_str(value: object, what: str) -> str:
+    """`value` when it is a string; a TypeError that says what was expected otherwise."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string such as \"inv(A)\" or \"X\", "
+                        f"not {type(value).__name__} {value!r:.40}")
+    return value
+
+
+def write_failed(err: OSError) -> int:
+    """Report an error writing the output (a full disk, a closed terminal): exit status 1.
+
+    Standard output is pointed at the null device so that what is still buffered for it is not
+    written, and fails, again as the interpreter exits."""
+    import os
+    import sys
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    reason = err.strerror or str(err) or type(err).__name__
+    sys.stderr.write(f"error: cannot write the output: {reason}\n")
+    sys.stderr.flush()
+    return 1
 
 
 # ── showing user text safely ───────────────────────────────────────────────────────────

@@ -86,6 +86,11 @@ class Expr(metaclass=_Interned):
         from .render import render
         return f"<{type(self).__name__} {render(self, 'ascii')} : {shape_str(self.shape)}>"
 
+    def __str__(self) -> str:
+        """The expression as matcalc prints it: A⁻ᵀ, vecᵀ, ⊗."""
+        from .render import render
+        return render(self)
+
     def _repr_latex_(self) -> str:
         """How a notebook shows an expression: display math."""
         from .render import render

@@ -37,6 +37,18 @@ class Derivation:
     def answer(self) -> Expr:
         return self.steps[-1].expr if self.steps else self.start
 
+    @property
+    def latex(self) -> str:
+        """The derivation as an amsmath aligned block."""
+        return latex_block(self)
+
+    def __str__(self) -> str:
+        return self.render("unicode")
+
+    def _repr_latex_(self) -> str:
+        """How a notebook shows the derivation: one aligned line a step."""
+        return f"$${self.latex}$$"
+
     def render(self, fmt: str = "unicode") -> str:
         """Plain text (unicode, ascii) reading top to bottom, or a LaTeX aligned block."""
         if fmt == "latex":
