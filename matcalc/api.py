@@ -18,6 +18,7 @@ from .simplify import _factors, mul, row_gradient, simplify, transpose
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import numpy as np
+    import sympy
 
     from .steps import Derivation
 
@@ -193,13 +194,13 @@ class Derivative:
                              f"{_describe(self.expr)} is not; use the Jacobian layout")
         return self.gradient
 
-    def to_sympy(self, layout: str = "jacobian"):
+    def to_sympy(self, layout: str = "jacobian") -> sympy.Basic:
         """The answer as a sympy matrix expression (see matcalc.sympy_export); sympy is
         imported only now."""
         from .sympy_export import to_sympy
         return to_sympy(self.answer(layout))
 
-    def sympy_symbols(self) -> dict:
+    def sympy_symbols(self) -> dict[str, sympy.Basic]:
         """The sympy symbols `to_sympy` uses, by name: sizes (n) and names (A), to substitute."""
         from .sympy_export import symbols
         return symbols(self.jacobian, self.names)

@@ -169,10 +169,10 @@ def _check_combination(fmt: str, layout: str, steps: bool, document: bool) -> No
     if document and fmt != "latex" and _given("fmt"):
         raise click.UsageError("--document writes LaTeX; leave out --format or use --format latex")
     if steps and fmt not in STEP_FORMATS:
-        raise click.UsageError(f"--steps shows the derivation in {', '.join(STEP_FORMATS)}; "
+        raise UsageError(f"--steps shows the derivation in {', '.join(STEP_FORMATS)}; "
                                f"leave out --format {fmt}")
     if steps and layout == "gradient":
-        raise click.UsageError("--steps shows the derivation of the Jacobian; leave out "
+        raise UsageError("--steps shows the derivation of the Jacobian; leave out "
                                "--layout gradient")
 
 

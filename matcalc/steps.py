@@ -45,6 +45,10 @@ class Derivation:
     def __str__(self) -> str:
         return self.render("unicode")
 
+    def __repr__(self) -> str:
+        return (f"<Derivation {render(self.start)} = {render(self.answer)} "
+                f"in {len(self.steps)} steps>")
+
     def _repr_latex_(self) -> str:
         """How a notebook shows the derivation: one aligned line a step."""
         return f"$${self.latex}$$"

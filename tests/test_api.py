@@ -205,7 +205,7 @@ def test_notebook_display_is_display_math():
     for text, wrt, shapes in NOTEBOOK:
         d = derive(text, wrt, shapes)
         shown = d._repr_latex_()
-        assert shown == f"$${d.latex}$$"
+        assert shown == f"$${d.label_latex} = {d.latex}$$"
         assert "$" not in d.latex
     assert parse("inv(A)^T")._repr_latex_() == r"$$A^{-\top}$$"
 
@@ -218,6 +218,8 @@ def test_notebook_latex_compiles(tmp_path):
     shown = [derive(t, w, s)._repr_latex_() for t, w, s in NOTEBOOK]
     shown += [derive(t, w, s).gradient._repr_latex_() for t, w, s in NOTEBOOK[1:3]]
     shown.append(parse("kron(inv(A), B^T)")._repr_latex_())
+    shown.append(derive("logdet(X)", "X", order=2)._repr_latex_())
+    shown.append(derive("det(A X B)", "X").derivation._repr_latex_())
     document = "\n".join([r"\documentclass{article}", r"\usepackage{amsmath}",
                           r"\begin{document}", *shown, r"\end{document}", ""])
     (tmp_path / "notebook.tex").write_text(document, encoding="utf-8")
@@ -235,3 +237,80 @@ def test_readme_python_examples_run_as_shown():
     result = doctest.testfile(str(readme), module_relative=False,
                               optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 10 and result.failed == 0
+
+
+# ── in a notebook: labels, views, short errors, types ───────────────────────────────────
+
+def test_the_latex_view_is_the_question_equal_to_the_answer():
+    from matcalc import derive
+    assert derive("inv(A)", "A")._repr_latex_() == (
+        "$$\\frac{\\partial \\operatorname{vec} A^{-1}}{\\partial \\left(\\operatorname{vec} A"
+        "\\right)^{\\top}} = -\\left(A^{-\\top} \\otimes A^{-1}\\right)$$")
+    hessian = derive("logdet(X)", "X", order=2)._repr_latex_()
+    assert hessian.startswith("$$\\frac{\\partial^{2} \\ln\\left|X\\right|}{\\partial "
+                              "\\operatorname{vec} X \\, \\partial \\left(\\operatorname{vec} X")
+
+
+def test_the_hessians_document_says_it_is_a_second_derivative():
+    from matcalc import derive
+    assert "\\partial^{2}" in derive("logdet(X)", "X", order=2).document()
+
+
+def test_str_of_an_expression_is_its_unicode_form_and_repr_names_its_kind():
+    from matcalc import derive, parse
+    g = derive("x^T A x", "x").gradient
+    assert str(g) == "(A + Aᵀ)x"
+    assert repr(g) == "<Mul (A + A^T)x : n×1>"
+    assert str(parse("inv(A)^T + kron(B, C)", {"B": (1, 1)})) == "A⁻ᵀ + B ⊗ C"
+
+
+def test_a_derivation_has_a_text_and_a_latex_view():
+    from matcalc import derive
+    steps = derive("det(A X B)", "X").derivation
+    assert str(steps).startswith("∂|AXB|/∂X\n    (determinant rule)")
+    assert steps._repr_latex_() == f"$${steps.latex}$$"
+    assert steps.latex.startswith("\\begin{aligned}") and "\\text{product rule}" in steps.latex
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda d, p: d(123, "X"), "the expression must be a string"),
+    (lambda d, p: d("inv(X)", 1), "the variable to differentiate by must be a string"),
+    (lambda d, p: d("inv(X)", "X", shapes=[("X", "n")]), "shapes must be a dict"),
+    (lambda d, p: d("logdet(X)", "X", order="2"), "order must be 1 or 2"),
+    (lambda d, p: p(None), "the expression must be a string"),
+])
+def test_a_wrong_argument_type_is_a_type_error_that_says_what_is_expected(call, message):
+    from matcalc import derive, parse
+    with pytest.raises(TypeError, match=message):
+        call(derive, parse)
+
+
+def test_user_errors_are_value_errors_raised_from_the_entry_point():
+    import traceback
+
+    from matcalc import MatcalcError, derive, parse
+    assert issubclass(MatcalcError, ValueError)
+    for call in (lambda: derive("lgdet(X)", "X"), lambda: parse("A +"),
+                 lambda: derive("inv(X)", "X").render(layout="gradient")):
+        with pytest.raises(ValueError) as caught:
+            call()
+        frames = traceback.extract_tb(caught.value.__traceback__)
+        assert len(frames) <= 3, [f.filename for f in frames]  # the test, the entry point
+        assert not any(f.filename.endswith(("parser.py", "simplify.py")) for f in frames)
+
+
+def test_the_public_api_is_typed():
+    import inspect
+    from pathlib import Path
+
+    import matcalc
+    assert (Path(matcalc.__file__).parent / "py.typed").exists()
+    functions = [matcalc.derive, matcalc.parse, *(
+        f for name, f in vars(matcalc.Derivative).items()
+        if callable(f) and not name.startswith("_"))]
+    for f in functions:
+        signature = inspect.signature(inspect.unwrap(f))
+        assert signature.return_annotation is not inspect.Signature.empty, f.__name__
+        for name, param in signature.parameters.items():
+            assert name == "self" or param.annotation is not inspect.Parameter.empty, \
+                (f.__name__, name)

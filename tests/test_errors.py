@@ -362,13 +362,12 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize("text", INJECTIONS)
-def test_python_is_not_evaluated(text):
-    runner = CliRunner()
-    with runner.isolated_filesystem() as cwd:
-        result = runner.invoke(main, ["derive", text])
-        assert result.exit_code == 2 and result.stdout == ""
-        assert result.stderr.startswith("error: ")
-        assert os.listdir(cwd) == []
+def test_python_is_not_evaluated(text, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["derive", text])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert os.listdir(tmp_path) == []
 
 
 def test_an_injection_attempt_creates_nothing_in_a_real_process(tmp_path):
