@@ -27,9 +27,52 @@ def _shapes(values: tuple[str, ...]) -> dict:
     return shapes
 
 
-class Command(click.Group):
+class Documented:
+    """A command whose help ends with an Examples section (`examples`: the command line and
+    what it shows) and whose summary in the command list is its whole first sentence."""
+
+    examples: tuple[tuple[str, str], ...] = ()
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return super().get_short_help_str(limit=10_000)
+
+    def format_epilog(self, ctx, formatter) -> None:
+        super().format_epilog(ctx, formatter)
+        if not self.examples:
+            return
+        with formatter.section("Examples"):
+            for line, meaning in self.examples:
+                formatter.write(f"{'':{formatter.current_indent}}{line}\n")
+                formatter.indent()
+                formatter.write_text(meaning)
+                formatter.dedent()
+
+
+def examples(*pairs: tuple[str, str]):
+    """Give a command its Examples: pairs of a command line and what it shows."""
+    def attach(command: click.Command) -> click.Command:
+        command.examples = tuple(pairs)
+        return command
+    return attach
+
+
+class DocumentedCommand(Documented, click.Command):
+    """A command with Examples in its help; the default for every command of matcalc."""
+
+
+class Command(Documented, click.Group):
     """Turns library errors into one message and exit status 2, bugs into exit status 3, and
-    output that cannot be written (a full disk) into one message and exit status 1."""
+    output that cannot be written (a full disk) into one message and exit status 1.
+
+    Every command added gets the Examples section of its help and the completion of its
+    options' values by construction (see completion.complete_values)."""
+
+    command_class = DocumentedCommand
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        from .completion import complete_values
+        complete_values(cmd)
+        super().add_command(cmd, name)
 
     def main(self, *args, **kwargs):
         try:
@@ -65,7 +108,7 @@ class Command(click.Group):
             sys.exit(INTERNAL_ERROR)
 
 
-class ExpressionCommand(click.Command):
+class ExpressionCommand(DocumentedCommand):
     """Reads an expression that starts with a minus ("-A - B") as an argument, not an option.
 
     Options (and their values) are moved before a "--" and everything else after it, so click
@@ -95,6 +138,12 @@ class ExpressionCommand(click.Command):
         return super().parse_args(ctx, options + ["--"] + positional)
 
 
+@examples(
+    ('matcalc derive "inv(A)" A', "The Jacobian of the inverse: −(A⁻ᵀ ⊗ A⁻¹)."),
+    ('matcalc derive "tr(X^T A X)" X --steps', "The derivation, one rule or identity a line."),
+    ('matcalc check "logdet(X)" X --claim "inv(X)^T"', "Check your own answer."),
+    ("matcalc verify --size 4", "Check every rule and identity numerically."),
+)
 @click.group(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @click.version_option(package_name="matcalc")
@@ -107,6 +156,18 @@ shape_option = click.option(
     help="Shape of a name: --shape X=m,n, --shape t=1,1 (a scalar), --shape a=n (a vector).")
 
 
+@examples(
+    ('matcalc derive "inv(A)" A', "The Jacobian ∂vec A⁻¹/∂vecᵀA: −(A⁻ᵀ ⊗ A⁻¹)."),
+    ('matcalc derive "d logdet(X^T X) / dX" --shape X=m,n --layout gradient',
+     "The gradient of a scalar, for an m×n X: 2X(XᵀX)⁻¹."),
+    ('matcalc derive "det(A X B)" X --steps', "The derivation, one rule or identity a line."),
+    ('matcalc derive "logdet(X)" X --order 2', "The Hessian: −K(X⁻ᵀ ⊗ X⁻¹)."),
+    ('matcalc derive "logdet(X)" X --symmetric X --layout gradient',
+     "For a symmetric X: 2X⁻¹ − X⁻¹ ∘ I."),
+    ('matcalc derive "inv(A)" A --format numpy', "NumPy code that computes the Jacobian."),
+    ('matcalc derive "inv(A)" A --document > d.tex', "A LaTeX document, for pdflatex."),
+    ('echo "inv(A)" | matcalc derive - A', "EXPR from standard input."),
+)
 @main.command(cls=ExpressionCommand, short_help="Differentiate EXPR with respect to WRT.")
 @click.argument("expr")
 @click.argument("wrt", required=False)
@@ -128,7 +189,7 @@ shape_option = click.option(
               help="NAME is a symmetric matrix; by WRT: G + Gᵀ − G ∘ I, or J·Dₙ (Jacobian).")
 def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
            shapes: tuple[str, ...], document: bool, symmetric: tuple[str, ...] = ()) -> None:
-    """Differentiate EXPR with respect to WRT, e.g.  matcalc derive "inv(A)" A
+    """Differentiate EXPR with respect to WRT.
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
     EXPR "-" reads the expression from standard input.
@@ -247,6 +308,13 @@ def _print_steps(result, fmt: str, layout: str, console=None) -> None:
             put(("  = " if j == 0 else "    ") + line, "bold" if last else "")
 
 
+@examples(
+    ('matcalc check "logdet(X)" X --claim "inv(X)^T"', "A gradient that agrees (exit status 0)."),
+    ('matcalc check "tr(X^T A X)" X --claim "vec((A + A^T) X)^T"',
+     "A Jacobian, written with vec (exit status 0)."),
+    ('matcalc check "inv(X)" X --claim "-kron(inv(X), inv(X))"',
+     "A claim that disagrees: matcalc says by how much (exit status 1)."),
+)
 @main.command(cls=ExpressionCommand)
 @click.argument("expr")
 @click.argument("wrt", required=False)
@@ -257,8 +325,6 @@ def _print_steps(result, fmt: str, layout: str, console=None) -> None:
 def check(expr: str, wrt: str | None, claim: str, shapes: tuple[str, ...]) -> None:
     """Check a claimed derivative of EXPR against matcalc's, at random points.
 
-    e.g.  matcalc check "logdet(X)" X --claim "inv(X)^T"
-
     Exit status 0 when they agree, 1 when they do not, 2 for bad input.
     """
     from .check import check as check_claim
@@ -267,6 +333,10 @@ def check(expr: str, wrt: str | None, claim: str, shapes: tuple[str, ...]) -> No
     sys.exit(0 if verdict.agree else 1)
 
 
+@examples(
+    ("matcalc rules", "Every rule: its name and formula."),
+    ("matcalc rules | grep inverse", "One rule."),
+)
 @main.command()
 def rules() -> None:
     """Print the rule table."""
@@ -275,16 +345,38 @@ def rules() -> None:
         click.echo(f"{name:<24} {formula}")
 
 
+@examples(
+    ("matcalc completion bash > ~/.local/share/bash-completion/completions/matcalc",
+     "bash, with bash-completion: loaded when matcalc is first completed."),
+    ("mkdir -p ~/.zfunc && matcalc completion zsh > ~/.zfunc/_matcalc",
+     "zsh: with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc."),
+    ("matcalc completion fish > ~/.config/fish/completions/matcalc.fish", "fish."),
+)
 @main.command()
 @click.argument("shell", type=click.Choice(list(SHELLS)))
 def completion(shell: str) -> None:
     """Print the completion script for bash, zsh or fish.
 
-    The README says where to put it for each shell.
+    \b
+    Where each shell's file goes, for you alone:
+      bash  ~/.local/share/bash-completion/completions/matcalc
+            (without bash-completion: eval "$(matcalc completion bash)" in ~/.bashrc)
+      zsh   _matcalc in a directory of $fpath, e.g. ~/.zfunc/_matcalc, with
+            fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc
+      fish  ~/.config/fish/completions/matcalc.fish
+    For everyone on the machine:
+      bash  /usr/share/bash-completion/completions/matcalc
+      zsh   /usr/share/zsh/site-functions/_matcalc
+      fish  /usr/share/fish/vendor_completions.d/matcalc.fish
     """
     click.echo(completion_script(main, shell), nl=False)
 
 
+@examples(
+    ("matcalc verify --size 4", "Check every rule and identity numerically."),
+    ('matcalc verify "inv(X) A X" X --size 512', "One answer against finite differences."),
+    ('matcalc verify "det(A)" A --exact', "The same in exact arithmetic: equality."),
+)
 @main.command()
 @click.argument("expr", required=False)
 @click.argument("wrt", required=False)
@@ -300,10 +392,6 @@ def verify(expr: str | None, wrt: str | None, size: int, seed: int, method: str,
            shapes: tuple[str, ...]) -> None:
     """Check every rule and identity, or with EXPR one derivative, on random matrices.
 
-    \b
-    matcalc verify --size 4                    the rule table and the simplifier's identities
-    matcalc verify "inv(X) A X" X --size 512   one answer against finite differences
-    matcalc verify "det(A)" A --exact          the same in exact arithmetic: equality
     Exit status 1 when a check fails.
     """
     import os

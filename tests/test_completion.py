@@ -1,6 +1,7 @@
 """Completions that complete: the committed scripts, run in real bash, zsh and fish."""
 from __future__ import annotations
 
+import shlex
 import subprocess
 
 import click
@@ -70,14 +71,19 @@ def answers(lines: list[str]) -> list[set[str]]:
 EXPECTED = [COMMANDS, FORMATS, LAYOUTS, DERIVE_OPTIONS, {"latex"}]
 
 
+BASH_LINES = ["matcalc ", "matcalc derive --format ", "matcalc derive --layout ",
+              "matcalc derive --", "matcalc derive --format la"]
+
+
 def test_bash(tmp_path):
     require("bash")
     asks = [("matcalc ''", 1), ("matcalc derive --format ''", 3), ("matcalc derive --layout ''", 3),
             ("matcalc derive --", 2), ("matcalc derive --format la", 3)]
     script = "source matcalc.bash\ncomplete -p matcalc\n" + "".join(
         f"COMP_WORDS=({words}); COMP_CWORD={cword}; COMPREPLY=()\n"
+        f"COMP_LINE={shlex.quote(line)}; COMP_POINT=${{#COMP_LINE}}\n"
         "_matcalc_completion matcalc\nprintf '%s\\n' \"${COMPREPLY[@]}\" ---\n"
-        for words, cword in asks)
+        for (words, cword), line in zip(asks, BASH_LINES))
     lines = run([require("bash"), "--norc", "--noprofile", "-c"], script, tmp_path)
     assert lines[0] == "complete -o nosort -F _matcalc_completion matcalc"
     assert answers(lines[1:]) == EXPECTED
