@@ -144,6 +144,7 @@ class WholeWords(ShellComplete):
         prefix = ""
         if incomplete.startswith("--") and "=" in incomplete:
             prefix = incomplete.partition("=")[0] + "="
+        REQUEST[:] = args
         items = super().get_completions(args, incomplete)
         return [CompletionItem(prefix + item.value, type=item.type, help=item.help)
                 if item.type == "plain" and prefix else item for item in items]
@@ -197,7 +198,7 @@ def completion_script(command: click.Command, shell: str) -> str:
 
 
 
-REDIRECTION = re.compile(r"[0-9&]*[<>][<>&|]*")
+REDIRECTION = re.compile(r"[0-9&]*[<>][<>&|]*(?<=&)?[0-9-]*")
 SEPARATORS = {"|", "||", "&&", ";", "&"}
 
 
@@ -223,7 +224,7 @@ def split_line(line: str) -> tuple[list[str], str]:
         elif skip:
             skip = False
         elif REDIRECTION.fullmatch(word):
-            skip = not re.search(r"[<>]&?[0-9]+$", word)  # 2>&1 takes no file
+            skip = not re.search(r"[<>]&[0-9-]+$", word)  # 2>&1 takes no file
         else:
             kept.append(word)
     return kept, incomplete
@@ -231,9 +232,30 @@ def split_line(line: str) -> tuple[list[str], str]:
 
 # ── values click cannot see ───────────────────────────────────────────────────────────────
 
+REQUEST: list[str] = []  # the words before the one being completed, for what click drops
+
+
+def _expression_text(ctx: click.Context) -> str | None:
+    """EXPR as parsed, or, when click gave up parsing (an option still waiting for its
+    value), the command's first positional word in the request."""
+    if isinstance(ctx.params.get("expr"), str):
+        return ctx.params["expr"]
+    takes_value = {opt for p in ctx.command.params if isinstance(p, click.Option)
+                   and not p.is_flag for opt in p.opts}
+    words = REQUEST[REQUEST.index(ctx.info_name) + 1:] if ctx.info_name in REQUEST else []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("--") and len(word) > 2 or word.startswith("-") and word[1:2].isalpha():
+            skip = word in takes_value
+        else:
+            return word
+    return None
+
 def expression_names(ctx: click.Context, matrices: bool = False) -> list[str]:
     """The names in EXPR, in order of appearance (only the square matrices, if asked)."""
-    text = ctx.params.get("expr")
+    text = _expression_text(ctx)
     if not isinstance(text, str) or text in ("", "-"):
         return []
     try:
