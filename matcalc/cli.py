@@ -167,6 +167,7 @@ shape_option = click.option(
     ('matcalc derive "inv(A)" A --format numpy', "NumPy code that computes the Jacobian."),
     ('matcalc derive "inv(A)" A --document > d.tex', "A LaTeX document, for pdflatex."),
     ('echo "inv(A)" | matcalc derive - A', "EXPR from standard input."),
+    ('matcalc derive "X^T" X --spy', "K, and a picture of where it is not zero (at n = 3)."),
 )
 @main.command(cls=ExpressionCommand, short_help="Differentiate EXPR with respect to WRT.")
 @click.argument("expr")
@@ -187,8 +188,11 @@ shape_option = click.option(
               "or with --steps the derivation; long formulas are broken to fit the page.")
 @click.option("--symmetric", multiple=True, metavar="NAME",
               help="NAME is a symmetric matrix; by WRT: G + Gᵀ − G ∘ I, or J·Dₙ (Jacobian).")
+@click.option("--spy", is_flag=True, help="Also draw where the answer is not zero, at n = 3 "
+              "(sizes given by --shape are kept): K, Dₙ and selections at a glance.")
 def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
-           shapes: tuple[str, ...], document: bool, symmetric: tuple[str, ...] = ()) -> None:
+           shapes: tuple[str, ...], document: bool, symmetric: tuple[str, ...] = (),
+           spy: bool = False) -> None:
     """Differentiate EXPR with respect to WRT.
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
@@ -197,6 +201,9 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     if expr == "-":
         expr = sys.stdin.read().strip()
     _check_combination(fmt, layout, steps, document)
+    if spy and (steps or document or fmt not in ("unicode", "ascii")):
+        raise UsageError("--spy draws the answer's pattern under its formula in unicode or ascii;"
+                         " leave out --steps, --document and other formats")
     shapes_given = _shapes(shapes)
     result = derive_expression(expr, wrt, shapes_given, order=order, symmetric=symmetric)
     _warn_unused(shapes_given, result.names)
@@ -216,6 +223,11 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
         click.echo(result.document(layout), nl=False)
         return
     text = result.render(fmt, layout)
+    if spy:
+        from .render.spy import spy as picture
+        drawn = picture(result.answer(layout), result.names, ascii=fmt == "ascii")
+        click.echo(f"{text}\n{drawn}")
+        return
     if fmt == "unicode" and sys.stdout.isatty():
         _show(result, text, layout)
     else:
