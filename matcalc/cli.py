@@ -77,7 +77,7 @@ class Command(Documented, click.Group):
     def main(self, *args, **kwargs):
         try:
             try:
-                super().main(*args, **kwargs)
+                return super().main(*args, **kwargs)
             finally:  # what is still buffered is written now, while a failure can be reported
                 sys.stdout.flush()
         except BrokenPipeError:
