@@ -17,7 +17,7 @@ from matcalc.cli import main
 DERIVE = main.commands["derive"]
 # Options whose values cannot be read off their type: sample values, or None for left out.
 SAMPLES = {"shapes": [None, "X=m,n"], "symmetric": [None, "X"]}
-QUESTIONS = [("logdet(X)", "X"), ("inv(X) A", "X"), ("a^T X b", "X")]
+QUESTIONS = [("logdet(X)", "X"), ("inv(X) A", "X")]  # a scalar and a matrix function
 
 
 def values(param: click.Option) -> list:
