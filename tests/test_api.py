@@ -244,11 +244,11 @@ def test_readme_python_examples_run_as_shown():
 def test_the_latex_view_is_the_question_equal_to_the_answer():
     from matcalc import derive
     assert derive("inv(A)", "A")._repr_latex_() == (
-        "$$\\frac{\\partial \\operatorname{vec} A^{-1}}{\\partial \\left(\\operatorname{vec} A"
-        "\\right)^{\\top}} = -\\left(A^{-\\top} \\otimes A^{-1}\\right)$$")
+        "$$\\frac{\\partial A^{-1}}{\\partial A} = -(A^{-\\top} \\otimes A^{-1})$$")
     hessian = derive("logdet(X)", "X", order=2)._repr_latex_()
-    assert hessian.startswith("$$\\frac{\\partial^{2} \\ln\\left|X\\right|}{\\partial "
-                              "\\operatorname{vec} X \\, \\partial \\left(\\operatorname{vec} X")
+    assert hessian == ("$$\\frac{\\partial^{2} \\ln\\lvert X\\rvert}{\\partial "
+                       "\\operatorname{vec} X \\, \\partial (\\operatorname{vec} X)^{\\top}} "
+                       "= -K (X^{-\\top} \\otimes X^{-1})$$")
 
 
 def test_the_hessians_document_says_it_is_a_second_derivative():
@@ -269,7 +269,7 @@ def test_a_derivation_has_a_text_and_a_latex_view():
     steps = derive("det(A X B)", "X").derivation
     assert str(steps).startswith("∂|AXB|/∂X\n    (determinant rule)")
     assert steps._repr_latex_() == f"$${steps.latex}$$"
-    assert steps.latex.startswith("\\begin{aligned}") and "\\text{product rule}" in steps.latex
+    assert steps.latex.startswith("\\begin{aligned}") and "\\text{(product rule)}" in steps.latex
 
 
 @pytest.mark.parametrize("call, message", [
