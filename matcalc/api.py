@@ -127,6 +127,7 @@ class Derivative:
         """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
         return render(self.answer(layout), fmt, self.names)
 
+    @short
     def document(self, layout: str = "jacobian", steps: bool = False) -> str:
         """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer,
         or with steps=True its derivation step by step."""
@@ -194,6 +195,7 @@ class Derivative:
                              f"{_describe(self.expr)} is not; use the Jacobian layout")
         return self.gradient
 
+    @short
     def to_sympy(self, layout: str = "jacobian") -> sympy.Basic:
         """The answer as a sympy matrix expression (see matcalc.sympy_export); sympy is
         imported only now."""
@@ -205,6 +207,7 @@ class Derivative:
         from .sympy_export import symbols
         return symbols(self.jacobian, self.names)
 
+    @short
     def to_numpy(self, layout: str = "jacobian") -> Callable[..., np.ndarray]:
         """A function of the names, given as keyword arguments bound to arrays, that returns
         the Jacobian (or with layout="gradient" the gradient G) as a 2-D array."""

@@ -94,3 +94,9 @@ def test_draw_frames_half_blocks():
     lines = draw(mask)
     assert lines[0] == "┌───┐" and lines[-1] == "└───┘"
     assert lines[1] == "│▀  │"
+
+
+def test_an_answer_too_large_to_evaluate_is_refused_before_any_work():
+    result = CliRunner().invoke(main, ["derive", "inv(X)", "X", "--spy", "--shape", "X=100,100"])
+    assert result.exit_code == 2
+    assert "the answer is 10000×10000 at these sizes, too large to draw" in result.stderr

@@ -17,14 +17,19 @@ from ..expr import Expr, Var
 SIZE = 3              # n, for the pictures; other size names get 4, 5, …
 SMALL = (24, 36)      # rows, columns up to which each entry gets a cell of its own
 LARGE = (48, 80)      # the most rows and columns of cells a picture has
+MAX_ENTRIES = 1_000_000  # entries of an answer evaluated to draw it (8 MB of floats)
 
 
 def pattern(e: Expr, names: dict[str, Var], size: int = SIZE, seed: int = 0
             ) -> tuple[np.ndarray, dict[str, int]]:
     """Where e is not zero (a boolean array), and the sizes it was evaluated at."""
-    from ..numeric import evaluate
+    from ..numeric import dim_value, evaluate
     from ..verify import ATTEMPTS, random_point, size_values
     sizes = size_values(names.values(), size)
+    rows, cols = (dim_value(d, sizes) for d in e.shape)
+    if rows * cols > MAX_ENTRIES:
+        raise MatcalcError(f"the answer is {rows}×{cols} at these sizes, too large to draw "
+                           f"(at most {MAX_ENTRIES:,} entries); give smaller sizes with --shape")
     rng = np.random.default_rng(seed)
     found: list[np.ndarray] = []
     for attempt in range(2 * ATTEMPTS):
