@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_properties import checked_point, questions
 
 from matcalc import derive
 from matcalc.cli import main
@@ -100,3 +103,16 @@ def test_an_answer_too_large_to_evaluate_is_refused_before_any_work():
     result = CliRunner().invoke(main, ["derive", "inv(X)", "X", "--spy", "--shape", "X=100,100"])
     assert result.exit_code == 2
     assert "the answer is 10000×10000 at these sizes, too large to draw" in result.stderr
+
+
+@settings(max_examples=25, deadline=None)
+@given(questions(), st.integers(0, 2**16))
+def test_no_entry_the_true_jacobian_has_is_drawn_empty(q, seed):
+    """On random questions: wherever the finite-difference Jacobian is clearly not zero, the
+    picture is filled (an empty cell would claim a zero the function does not have)."""
+    env, F, J = checked_point(q, seed)
+    d = derive(q.text, q.wrt, q.shapes)
+    mask, sizes = pattern(d.jacobian, d.names)
+    assert mask.shape == J.shape
+    clearly = np.abs(J) > 1e-4 * max(1.0, float(np.abs(J).max()))
+    assert not np.any(clearly & ~mask), f"{q.text!r} by {q.variable}: {d.unicode}"
