@@ -320,6 +320,48 @@ def _print_steps(result, fmt: str, layout: str, console=None) -> None:
             put(("  = " if j == 0 else "    ") + line, "bold" if last else "")
 
 
+SOLVE_FORMATS = ("unicode", "ascii", "latex", "numpy", "python", "sympy")
+
+
+@main.command(cls=ExpressionCommand, short_help="Set the gradient of EXPR by X to zero; solve for X.")
+@click.argument("expr")
+@click.argument("wrt", required=False)
+@click.option("--format", "fmt", type=click.Choice(SOLVE_FORMATS), default="unicode",
+              show_default=True, help="How to print X: an equation, NumPy code (one "
+              "expression), Python (a function of the other names) or sympy.")
+@click.option("--steps", is_flag=True, help="Show the gradient, = 0, and each step isolating X.")
+@shape_option
+@click.option("--document", is_flag=True, help="Print a whole LaTeX document with the working.")
+@click.option("--symmetric", multiple=True, metavar="NAME",
+              help="NAME is a symmetric matrix (X among them: a symmetric unknown).")
+def solve(expr: str, wrt: str | None, fmt: str, steps: bool, shapes: tuple[str, ...],
+          document: bool, symmetric: tuple[str, ...] = ()) -> None:
+    """Solve ∂EXPR/∂X = 0 for X in closed form, e.g.  matcalc solve "norm(A x - b)^2" x
+
+    \b
+    Says whether the point is a minimum (a constant positive semi-definite Hessian) or only
+    a stationary point. Exit status 1 when there is no closed form or no stationary point,
+    2 for bad input. EXPR "-" reads the expression from standard input.
+    """
+    from .solve import solve as solve_expression
+    if expr == "-":
+        expr = sys.stdin.read().strip()
+    if document and (steps or (fmt != "latex" and _given("fmt"))):
+        raise click.UsageError("--document writes LaTeX with the steps; leave out --format "
+                               "and --steps")
+    if steps and fmt in ("numpy", "python", "sympy"):
+        raise click.UsageError("--steps shows the working in unicode, ascii or latex")
+    shapes_given = _shapes(shapes)
+    solution = solve_expression(expr, wrt, shapes_given, symmetric=symmetric)
+    _warn_unused(shapes_given, solution.names)
+    if document:
+        click.echo(solution.document(), nl=False)
+    elif steps:
+        click.echo(solution.steps(fmt))
+    else:
+        click.echo(solution.render(fmt))
+
+
 @examples(
     ('matcalc check "logdet(X)" X --claim "inv(X)^T"', "A gradient that agrees (exit status 0)."),
     ('matcalc check "tr(X^T A X)" X --claim "vec((A + A^T) X)^T"',

@@ -1,0 +1,57 @@
+"""Stationary points in closed form: derive the gradient G(X) of a scalar f, set it to zero
+and solve for X — least squares, ridge, the Gaussian's mean and covariance, Sylvester
+equations. Equations without a closed form are refused (Unsolvable, exit status 1).
+
+    >>> from matcalc import solve
+    >>> s = solve("norm(A x - b)^2", "x")
+    >>> s.equation()            # 'x = (AᵀA)⁻¹Aᵀb'
+    >>> s.to_numpy()(A=a, b=b)  # x* as an array
+"""
+from __future__ import annotations
+
+from ..errors import MatcalcError, UsageError
+from ..expr import _describe
+from .equation import solve_gradient
+from .expand import Unsolvable
+from .solution import FORMATS, Solution
+
+__all__ = ["solve", "Solution", "Unsolvable", "FORMATS"]
+
+
+def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetric=()) -> Solution:
+    """Solve ∂f/∂X = 0 for X in closed form; `symmetric` as for derive (True: X itself)."""
+    from ..api import derive
+    from ..simplify import add, simplify, transpose
+    d = derive(text, wrt, shapes, symmetric=symmetric)
+    if not d.expr.is_scalar:
+        raise UsageError(f"solve sets the gradient of a scalar function to zero, but "
+                         f"{_describe(d.expr)} is not a scalar")
+    from ..symmetric import assume_symmetric, is_symmetric
+    x = d.wrt
+    names = d.names
+    known = frozenset({x.name} if symmetric is True else {symmetric}
+                      if isinstance(symmetric, str) else set(symmetric))
+    sym = x.name in known
+    if sym:
+        G = simplify(assume_symmetric(d.unconstrained.gradient, known))
+        result = solve_gradient(G, x)
+        if not (result.kind != "vec" and _symmetric(result.rhs, known, is_symmetric)):
+            # the gradient by a symmetric X vanishes exactly where G + Gᵀ does
+            both = simplify(assume_symmetric(add(G, transpose(G)), known))
+            result = solve_gradient(both, x)
+        H = d.unconstrained.second().jacobian
+        hessian = simplify(assume_symmetric(H, known))
+    else:
+        G = d.gradient
+        if G is None:
+            raise MatcalcError("matcalc could not write this gradient as a matrix")
+        if known:
+            G = simplify(assume_symmetric(G, known))
+        result = solve_gradient(G, x)
+        hessian = simplify(assume_symmetric(d.second().jacobian, known))
+    return Solution(d.expr, x, result.steps[0].lhs, result, hessian, names, sym)
+
+
+def _symmetric(e, known, is_symmetric) -> bool:
+    from ..simplify import transpose
+    return is_symmetric(e, known) or transpose(e) is e

@@ -1,0 +1,284 @@
+"""From G(X) = 0 to X: the classes of equations matcalc solves in closed form.
+
+- Affine in X: Σᵢ LᵢXRᵢ + C = 0. One term after collecting is solved directly,
+  X = −L⁻¹CR⁻¹; two terms LX + XR = −C are a Sylvester equation; more (or Xᵀ next to X) are
+  solved by vec: vec X = −(Σᵢ Rᵢᵀ ⊗ Lᵢ)⁻¹ vec C, Xᵀ entering through K vec X = vec Xᵀ.
+- Affine in Y = X⁻¹ (or X⁻ᵀ): solved for Y, then inverted.
+- Terms c·Y, YR, LY and YMY (the Gaussian likelihood): multiplied by Y⁻¹ on both sides they
+  become affine in X, c·X + RX + XL + M = 0, and are solved as above.
+Everything else is refused with the reason (Unsolvable, exit status 1): no wrong X is printed.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..expr import Add, Commutation, Expr, Identity, Num, Var, Zero
+from ..render import render
+from ..simplify import add, inverse, kron, mul, number, transpose, vec
+from .expand import Term, Unknown, Unsolvable, expand
+
+
+class Step:
+    """One line of the working: the equation lhs = rhs, reached by the step named `why`."""
+
+    def __init__(self, why: str, lhs: Expr, rhs: Expr, by: Expr | None = None):
+        self.why, self.lhs, self.rhs, self.by = why, lhs, rhs, by
+
+    def reason(self, fmt: str = "unicode") -> str:
+        """The step's name, with the factor it multiplies by printed in `fmt`."""
+        if fmt == "latex":
+            words = r"\text{(" + self.why + (" }" if self.by is not None else ")}")
+            return words + (render(self.by, fmt) + r"\text{)}" if self.by is not None else "")
+        return f"({self.why}" + (f" {render(self.by, fmt)})" if self.by is not None else ")")
+
+
+class Result:
+    """The solution: kind "direct" (lhs is X), "vec" (lhs is vec X) or "sylvester"
+    (lhs = rhs is LX + XR = C, with left, right and constant kept for the code)."""
+
+    def __init__(self, kind: str, lhs: Expr, rhs: Expr, steps: list[Step], parts: tuple = ()):
+        self.kind, self.lhs, self.rhs, self.steps, self.parts = kind, lhs, rhs, steps, parts
+
+
+def solve_gradient(G: Expr, x: Var) -> Result:
+    """Solve G(x) = 0 for x."""
+    terms = [_normalized(t, x) for t in expand(G, x)]
+    steps = [Step("set the gradient to zero", G, _zero(G))]
+    degrees = {(sum(1 for u in t.unknowns() if not u.inverted),
+                sum(1 for u in t.unknowns() if u.inverted)) for t in terms}
+    if all(i == 0 for _, i in degrees):
+        top = max(d for d, _ in degrees)
+        if top == 0:
+            raise Unsolvable(f"the gradient does not depend on {x.name}: it is zero everywhere "
+                             f"or nowhere, so there is no point to solve for")
+        if top > 1:
+            raise Unsolvable(f"the gradient is of degree {top} in {x.name} (not affine): "
+                             f"G({x.name}) = 0 has no closed-form solution in general")
+        return _affine(terms, x, steps)
+    if any(d > 0 for d, _ in degrees):
+        raise Unsolvable(f"the gradient holds both {x.name} and {x.name}⁻¹: matcalc knows no "
+                         "closed form for such an equation")
+    return _inverse(terms, x, steps)
+
+
+def _zero(e: Expr) -> Expr:
+    return Zero(*e.shape) if not e.is_scalar else number(0)
+
+
+def _normalized(t: Term, x: Var) -> Term:
+    """Scalar factors that hold a vector x, such as (aᵀx)b, become products b aᵀx."""
+    if x.is_scalar:  # a scalar unknown commutes: it goes to the front of the chain
+        unknowns = tuple(f for f in t.chain if isinstance(f, Unknown))
+        rest = tuple(f for f in t.chain if not isinstance(f, Unknown))
+        return Term(t.coeff, t.scalars, (), unknowns + rest)
+    chain = t.chain
+    for s in t.x_scalars:
+        kinds = [f for f in s if isinstance(f, Unknown)]
+        if len(kinds) != 1 or kinds[0].inverted or not x.shape[1].is_one:
+            raise Unsolvable(f"{x.name} is inside a scalar factor of the gradient (a trace or an "
+                             "inner product): matcalc solves such equations only for a vector "
+                             "appearing once in it")
+        if kinds[0].transposed:  # xᵀr = rᵀx
+            s = tuple(f.flipped() if isinstance(f, Unknown) else transpose(f) for f in reversed(s))
+        if not isinstance(s[-1], Unknown):
+            raise Unsolvable(f"{x.name} is inside a scalar factor of the gradient that matcalc "
+                             "cannot bring to the form rᵀx")
+        chain = chain + s
+    if any(isinstance(f, Unknown) for f in chain):
+        chain = tuple(f for f in chain if not isinstance(f, Identity))
+    return Term(t.coeff, t.scalars, (), chain)
+
+
+def _term_expr(t: Term, x: Var) -> Expr:
+    parts = [f.expr(x) if isinstance(f, Unknown) else f for f in t.chain]
+    return mul(Num(t.coeff), *t.scalars, *parts)
+
+
+def _sum_shown(exprs: list[Expr]) -> Expr:
+    """A sum as written, not refactored: what "expand" shows."""
+    exprs = [e for e in exprs if not isinstance(e, Zero)]
+    return exprs[0] if len(exprs) == 1 else Add(tuple(exprs))
+
+
+def _split(t: Term) -> tuple[Expr | None, Unknown, list]:
+    """(L with the scalars, the unknown, the factors right of it) for a term of degree 1."""
+    chain = [f for f in t.chain if not isinstance(f, Identity)]
+    at = next(i for i, f in enumerate(chain) if isinstance(f, Unknown))
+    left = mul(Num(t.coeff), *t.scalars, *chain[:at]) if (t.scalars or chain[:at]) \
+        else Num(t.coeff)
+    return left, chain[at], chain[at + 1:]
+
+
+def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False) -> Result:
+    """Σ LᵢUᵢRᵢ + C = 0 with each Uᵢ one of X, Xᵀ (or X⁻¹, X⁻ᵀ: one kind throughout)."""
+    constant = [t for t in terms if not t.unknowns()]
+    linear = [t for t in terms if t.unknowns()]
+    if not expanded and _sum_shown([_term_expr(t, x) for t in linear + constant]) is not steps[-1].lhs:
+        steps.append(Step("expand the products",
+                          _sum_shown([_term_expr(t, x) for t in linear + constant]), steps[-1].rhs))
+    kinds = {t.unknowns()[0] for t in linear}
+    C = add(*[_term_expr(t, x) for t in constant]) if constant else None
+    rows = linear[0].unknowns()[0].expr(x).shape[0]
+    items = []  # (L, unknown, R) with R None for the identity
+    for t in linear:
+        L, u, right = _split(t)
+        if L.is_scalar and not x.is_scalar:
+            L = mul(L, Identity(u.expr(x).shape[0]))
+        R = mul(*right) if right else None
+        if R is not None and R.is_scalar:
+            L, R = mul(L, R), None
+        items.append([L, u, R])
+    items = _collect(items, x)
+    negC = mul(number(-1), C) if C is not None else _zero(items[0][1].expr(x))
+    lhs = add(*[_lur(L, u, R, x) for L, u, R in items])
+    steps.append(Step(f"collect the terms in {x.name}", lhs, negC))
+    if len(kinds) == 1 and len(items) == 1:
+        L, u, R = items[0]
+        U = u.expr(x)
+        current = mul(U, R) if R is not None else U
+        value = negC
+        if not (isinstance(L, Identity) or isinstance(L, Num) and L.value == 1):
+            value = mul(inverse(L), value)
+            steps.append(Step("multiply on the left by", current, value, inverse(L)))
+        if R is not None:
+            value = mul(value, inverse(R))
+            steps.append(Step("multiply on the right by", U, value, inverse(R)))
+        return _unwrap(Result("direct", U, value, steps), u, x)
+    if len(kinds) == 1 and len(items) == 2 and not x.shape[1].is_one:
+        (L1, u, R1), (L2, _, R2) = items
+        if R1 is not None and R2 is None:
+            (L1, u, R1), (L2, _, R2) = items[1], items[0]
+        scale = _scaled_identity(L2)
+        if R1 is None and R2 is not None and scale is not None and u == Unknown(False, False):
+            right = mul(scale, R2)
+            U = u.expr(x)
+            eq = add(mul(L1, U), mul(U, right))
+            steps.append(Step("a Sylvester equation", eq, negC))
+            return Result("sylvester", eq, negC, steps, (L1, right, negC))
+    # vec: Σ (Rᵢᵀ ⊗ Lᵢ) vec Uᵢ = −vec C, and vec Xᵀ = K vec X
+    m, n = x.shape
+    blocks = []
+    for L, u, R in items:
+        right = transpose(R) if R is not None else Identity(u.expr(x).shape[1])
+        block = kron(right, L)
+        if u.transposed:
+            block = mul(block, Commutation(m, n))
+        blocks.append(block)
+    M = add(*blocks)
+    base = Unknown(False, next(iter(kinds)).inverted)
+    U = base.expr(x)
+    steps.append(Step("take vec of both sides", mul(M, vec(U)), vec(negC)))
+    value = mul(inverse(M), vec(negC))
+    steps.append(Step("multiply on the left by", vec(U), value, inverse(M)))
+    result = Result("vec", vec(U), value, steps)
+    if base.inverted:
+        raise Unsolvable(f"the equation is linear in {x.name}⁻¹ with several terms: matcalc "
+                         "would have to invert a vec-solution, which it does not print")
+    return result
+
+
+def _lur(L: Expr, u: Unknown, R: Expr | None, x: Var) -> Expr:
+    return mul(L, u.expr(x), R) if R is not None else mul(L, u.expr(x))
+
+
+def _scaled_identity(e: Expr) -> Expr | None:
+    """s when e = s·I."""
+    if isinstance(e, Identity):
+        return number(1)
+    from ..expr import Mul
+    if isinstance(e, Mul) and len(e.matrices) == 1 and isinstance(e.matrices[0], Identity):
+        return mul(*e.scalars)
+    return None
+
+
+def _collect(items: list, x: Var) -> list:
+    """Terms with one right factor have their left factors added, and then the other way."""
+    by_right: dict = {}
+    for L, u, R in items:
+        key = (u, R)
+        by_right[key] = add(by_right[key], L) if key in by_right else L
+    merged = [[L, u, R] for (u, R), L in by_right.items()]
+    by_left: dict = {}
+    for L, u, R in merged:
+        key = (u, L)
+        if key in by_left:
+            old = by_left[key]
+            cols = u.expr(x).shape[1]
+            by_left[key] = add(old if old is not None else Identity(cols),
+                               R if R is not None else Identity(cols))
+        else:
+            by_left[key] = R
+    return [[L, u, R] for (u, L), R in by_left.items()]
+
+
+def _unwrap(result: Result, u: Unknown, x: Var) -> Result:
+    """From Xᵀ = V, X⁻¹ = V or X⁻ᵀ = V to X = …"""
+    value = result.rhs
+    if u.inverted:
+        if isinstance(value, Zero):
+            raise Unsolvable(f"no stationary point: the gradient vanishes only where "
+                             f"{render(result.lhs)} = 0, and no matrix {x.name} has that inverse")
+        value = inverse(value)
+        result.steps.append(Step("invert both sides", Unknown(u.transposed, False).expr(x), value))
+    if u.transposed:
+        value = transpose(value)
+        result.steps.append(Step("transpose both sides", x, value))
+    result.lhs, result.rhs = x, value
+    return result
+
+
+def _inverse(terms: list[Term], x: Var, steps: list[Step]) -> Result:
+    """Equations in Y = X⁻¹ (or X⁻ᵀ) alone."""
+    kinds = {u for t in terms for u in t.unknowns()}
+    if len(kinds) > 1:
+        raise Unsolvable(f"the gradient holds both {x.name}⁻¹ and {x.name}⁻ᵀ: declare "
+                         f"{x.name} symmetric (--symmetric {x.name}) if it is, or matcalc "
+                         "knows no closed form")
+    y = next(iter(kinds))
+    top = max(len(t.unknowns()) for t in terms)
+    if top == 1:
+        return _affine(terms, x, steps)
+    if top > 2:
+        raise Unsolvable(f"the gradient is of degree {top} in {render(y.expr(x))}: "
+                         "matcalc knows no closed form")
+    # Y⁻¹ (…) Y⁻¹: cY → cY⁻¹·… ; Y·R → R Y⁻¹ ; L·Y → Y⁻¹ L ; Y M Y → M
+    z = Unknown(y.transposed, False)
+    Y = y.expr(x)
+    Z = z.expr(x)
+    steps.append(Step("expand the products", _sum_shown([_term_expr(t, x) for t in terms]),
+                      steps[-1].rhs))
+    multiplied = []
+    for t in terms:
+        places = [i for i, f in enumerate(t.chain) if isinstance(f, Unknown)]
+        chain = t.chain
+        if not places:
+            raise Unsolvable(f"the gradient has a term free of {x.name} beside terms in "
+                             f"{render(Y)} and its square: a Riccati equation, which matcalc "
+                             "does not solve")
+        if len(places) == 2:
+            i, k = places
+            if _matrices(chain[:i]) or _matrices(chain[k + 1:]):
+                raise Unsolvable(_no_form(Y))
+            multiplied.append(Term(t.coeff, t.scalars, (), tuple(chain[i + 1:k])))
+        else:
+            (i,) = places
+            left, right = chain[:i], chain[i + 1:]
+            if _matrices(left) and _matrices(right):
+                raise Unsolvable(_no_form(Y))
+            new = (z,) + tuple(left) if not _matrices(right) else tuple(right) + (z,)
+            multiplied.append(Term(t.coeff, t.scalars, (), new))
+    shown = _sum_shown([_term_expr(t, x) for t in multiplied])
+    steps.append(Step("multiply on the left and on the right by", shown, _zero(Z), Z))
+    if not any(t.unknowns() for t in multiplied):
+        raise Unsolvable(f"no stationary point: the gradient is zero only where "
+                         f"{render(shown)} = 0, which does not depend on {x.name}")
+    return _affine(multiplied, x, steps, expanded=True)
+
+
+def _matrices(chain) -> bool:
+    return any(isinstance(f, Unknown) or not (f.is_scalar or isinstance(f, Identity)) for f in chain)
+
+
+def _no_form(Y: Expr) -> str:
+    return (f"the gradient has terms L{render(Y)}R or L{render(Y)}M{render(Y)}R with matrices on "
+            "both sides: matcalc knows no closed form")

@@ -1,0 +1,124 @@
+"""The gradient G(X) written out as a sum of monomials c·s·F₁F₂⋯Fₖ, each factor either free
+of X or one of X, Xᵀ, X⁻¹, X⁻ᵀ: the form in which an equation G(X) = 0 is classified.
+
+Products are distributed over sums and transposes pushed down to the leaves, as one does by
+hand before collecting the terms in X. Anything else that holds X (exp, log, a trace or a
+determinant as a factor, an inverse of a sum) has no closed-form stationary point in general,
+and is refused with its name.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..errors import MatcalcError
+from ..expr import Add, Expr, Identity, Inverse, Mul, Num, Transpose, Var
+from ..simplify import mul, transpose
+
+
+class Unsolvable(MatcalcError):
+    """The stationary-point equation has no closed form matcalc can give: exit status 1."""
+
+    exit_code = 1
+
+
+class Unknown:
+    """One occurrence of X in a product: X, Xᵀ, X⁻¹ or X⁻ᵀ."""
+
+    __slots__ = ("transposed", "inverted")
+
+    def __init__(self, transposed: bool, inverted: bool):
+        self.transposed, self.inverted = transposed, inverted
+
+    def flipped(self) -> Unknown:
+        return Unknown(not self.transposed, self.inverted)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Unknown) and (self.transposed, self.inverted) == \
+            (other.transposed, other.inverted)
+
+    def __hash__(self) -> int:
+        return hash((self.transposed, self.inverted))
+
+    def expr(self, x: Var) -> Expr:
+        from ..simplify import inverse
+        e = inverse(x) if self.inverted else x
+        return transpose(e) if self.transposed else e
+
+
+class Term:
+    """coeff · scalars · chain: scalars are 1×1 factors free of X; chain mixes constant
+    matrices and Unknowns; x_scalars are 1×1 products that hold X (such as aᵀx)."""
+
+    __slots__ = ("coeff", "scalars", "x_scalars", "chain")
+
+    def __init__(self, coeff: Fraction, scalars: tuple = (), x_scalars: tuple = (), chain: tuple = ()):
+        self.coeff, self.scalars, self.x_scalars, self.chain = coeff, scalars, x_scalars, chain
+
+    def times(self, other: Term) -> Term:
+        return Term(self.coeff * other.coeff, self.scalars + other.scalars,
+                    self.x_scalars + other.x_scalars, self.chain + other.chain)
+
+    def unknowns(self) -> list[Unknown]:
+        return [f for f in self.chain if isinstance(f, Unknown)]
+
+
+def holds(e: Expr, x: Var) -> bool:
+    """e depends on x."""
+    if e is x:
+        return True
+    return any(holds(c, x) for c in e.children)
+
+
+def _what(e: Expr) -> str:
+    from ..render import render
+    text = render(e)
+    return text if len(text) <= 40 else text[:30] + " … " + text[-6:]
+
+
+def expand(e: Expr, x: Var) -> list[Term]:
+    """e as a sum of Terms; raises Unsolvable when X sits where no closed form can reach it."""
+    if not holds(e, x):
+        if isinstance(e, Num):
+            return [Term(e.value)]
+        if isinstance(e, Identity):
+            return [Term(Fraction(1), chain=(e,))]
+        return [Term(Fraction(1), scalars=(e,))] if e.is_scalar else [Term(Fraction(1), chain=(e,))]
+    if e is x:
+        return [Term(Fraction(1), chain=(Unknown(False, False),))]
+    if isinstance(e, Add):
+        return [t for term in e.terms for t in expand(term, x)]
+    if isinstance(e, Mul):
+        terms = [Term(Fraction(1))]
+        for factor in e.factors:
+            parts = expand(factor, x)
+            if factor.is_scalar and not x.is_scalar:
+                parts = [_as_scalar(p) for p in parts]
+            terms = [t.times(p) for t in terms for p in parts]
+        return terms
+    if isinstance(e, Transpose):
+        return [_transposed(t) for t in expand(e.arg, x)]
+    if isinstance(e, Inverse):
+        inner = e.arg
+        if inner is x:
+            return [Term(Fraction(1), chain=(Unknown(False, True),))]
+        if isinstance(inner, Transpose) and inner.arg is x:
+            return [Term(Fraction(1), chain=(Unknown(True, True),))]
+        raise Unsolvable(f"{x.name} is inside the inverse {_what(e)}: the equation is not "
+                         f"polynomial in {x.name} or {x.name}⁻¹, and matcalc knows no closed form")
+    raise Unsolvable(f"{x.name} is inside {_what(e)}: the gradient is not polynomial in "
+                     f"{x.name}, so setting it to zero has no closed-form solution in general "
+                     "(an iterative method such as Newton's or gradient descent finds it)")
+
+
+def _as_scalar(t: Term) -> Term:
+    """A 1×1 factor of a larger product commutes: its chain becomes one scalar."""
+    if not t.chain:
+        return t
+    if any(isinstance(f, Unknown) for f in t.chain):
+        return Term(t.coeff, t.scalars, t.x_scalars + (t.chain,))
+    return Term(t.coeff, t.scalars + (mul(*t.chain),), t.x_scalars)
+
+
+def _transposed(t: Term) -> Term:
+    chain = tuple(f.flipped() if isinstance(f, Unknown) else transpose(f) for f in reversed(t.chain))
+    return Term(t.coeff, t.scalars, t.x_scalars, chain)
