@@ -343,7 +343,7 @@ def solve(expr: str, wrt: str | None, fmt: str, steps: bool, shapes: tuple[str, 
     a stationary point. Exit status 1 when there is no closed form or no stationary point,
     2 for bad input. EXPR "-" reads the expression from standard input.
     """
-    from .solve import solve as solve_expression
+    from .stationary import solve as solve_expression
     if expr == "-":
         expr = sys.stdin.read().strip()
     if document and (steps or (fmt != "latex" and _given("fmt"))):

@@ -80,8 +80,15 @@ def expand(e: Expr, x: Var) -> list[Term]:
     if not holds(e, x):
         if isinstance(e, Num):
             return [Term(e.value)]
-        if isinstance(e, Identity):
-            return [Term(Fraction(1), chain=(e,))]
+        if isinstance(e, Mul) and not e.is_scalar:  # c·A·B: the scalars out front
+            coeff = Fraction(1)
+            scalars = []
+            for f in e.scalars:
+                if isinstance(f, Num):
+                    coeff *= f.value
+                else:
+                    scalars.append(f)
+            return [Term(coeff, tuple(scalars), (), e.matrices)]
         return [Term(Fraction(1), scalars=(e,))] if e.is_scalar else [Term(Fraction(1), chain=(e,))]
     if e is x:
         return [Term(Fraction(1), chain=(Unknown(False, False),))]

@@ -137,7 +137,11 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         U = u.expr(x)
         current = mul(U, R) if R is not None else U
         value = negC
-        if not (isinstance(L, Identity) or isinstance(L, Num) and L.value == 1):
+        scale = _scaled_identity(L) if not L.is_scalar else L
+        if scale is not None and not (isinstance(scale, Num) and scale.value == 1):
+            value = mul(inverse(scale), value)
+            steps.append(Step("divide by", current, value, scale))
+        elif scale is None:
             value = mul(inverse(L), value)
             steps.append(Step("multiply on the left by", current, value, inverse(L)))
         if R is not None:
