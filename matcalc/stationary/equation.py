@@ -49,14 +49,14 @@ def solve_gradient(G: Expr, x: Var) -> Result:
     if all(i == 0 for _, i in degrees):
         top = max(d for d, _ in degrees)
         if top == 0:
-            raise Unsolvable(f"the gradient does not depend on {x.name}: it is zero everywhere "
+            raise Unsolvable(f"the gradient does not depend on {render(x)}: it is zero everywhere "
                              f"or nowhere, so there is no point to solve for")
         if top > 1:
-            raise Unsolvable(f"the gradient is of degree {top} in {x.name} (not affine): "
-                             f"G({x.name}) = 0 has no closed-form solution in general")
+            raise Unsolvable(f"the gradient is of degree {top} in {render(x)} (not affine): "
+                             f"G({render(x)}) = 0 has no closed-form solution in general")
         return _affine(terms, x, steps)
     if any(d > 0 for d, _ in degrees):
-        raise Unsolvable(f"the gradient holds both {x.name} and {x.name}⁻¹: matcalc knows no "
+        raise Unsolvable(f"the gradient holds both {render(x)} and {render(x)}⁻¹: matcalc knows no "
                          "closed form for such an equation")
     return _inverse(terms, x, steps)
 
@@ -75,13 +75,13 @@ def _normalized(t: Term, x: Var) -> Term:
     for s in t.x_scalars:
         kinds = [f for f in s if isinstance(f, Unknown)]
         if len(kinds) != 1 or kinds[0].inverted or not x.shape[1].is_one:
-            raise Unsolvable(f"{x.name} is inside a scalar factor of the gradient (a trace or an "
+            raise Unsolvable(f"{render(x)} is inside a scalar factor of the gradient (a trace or an "
                              "inner product): matcalc solves such equations only for a vector "
                              "appearing once in it")
         if kinds[0].transposed:  # xᵀr = rᵀx
             s = tuple(f.flipped() if isinstance(f, Unknown) else transpose(f) for f in reversed(s))
         if not isinstance(s[-1], Unknown):
-            raise Unsolvable(f"{x.name} is inside a scalar factor of the gradient that matcalc "
+            raise Unsolvable(f"{render(x)} is inside a scalar factor of the gradient that matcalc "
                              "cannot bring to the form rᵀx")
         chain = chain + s
     if any(isinstance(f, Unknown) for f in chain):
@@ -131,7 +131,7 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
     items = _collect(items, x)
     negC = mul(number(-1), C) if C is not None else _zero(items[0][1].expr(x))
     lhs = add(*[_lur(L, u, R, x) for L, u, R in items])
-    steps.append(Step(f"collect the terms in {x.name}", lhs, negC))
+    steps.append(Step("collect the terms in", lhs, negC, x))
     if len(kinds) == 1 and len(items) == 1:
         L, u, R = items[0]
         U = u.expr(x)
@@ -176,7 +176,7 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
     steps.append(Step("multiply on the left by", vec(U), value, inverse(M)))
     result = Result("vec", vec(U), value, steps)
     if base.inverted:
-        raise Unsolvable(f"the equation is linear in {x.name}⁻¹ with several terms: matcalc "
+        raise Unsolvable(f"the equation is linear in {render(x)}⁻¹ with several terms: matcalc "
                          "would have to invert a vec-solution, which it does not print")
     return result
 
@@ -221,7 +221,7 @@ def _unwrap(result: Result, u: Unknown, x: Var) -> Result:
     if u.inverted:
         if isinstance(value, Zero):
             raise Unsolvable(f"no stationary point: the gradient vanishes only where "
-                             f"{render(result.lhs)} = 0, and no matrix {x.name} has that inverse")
+                             f"{render(result.lhs)} = 0, and no matrix {render(x)} has that inverse")
         value = inverse(value)
         result.steps.append(Step("invert both sides", Unknown(u.transposed, False).expr(x), value))
     if u.transposed:
@@ -235,8 +235,8 @@ def _inverse(terms: list[Term], x: Var, steps: list[Step]) -> Result:
     """Equations in Y = X⁻¹ (or X⁻ᵀ) alone."""
     kinds = {u for t in terms for u in t.unknowns()}
     if len(kinds) > 1:
-        raise Unsolvable(f"the gradient holds both {x.name}⁻¹ and {x.name}⁻ᵀ: declare "
-                         f"{x.name} symmetric (--symmetric {x.name}) if it is, or matcalc "
+        raise Unsolvable(f"the gradient holds both {render(x)}⁻¹ and {render(x)}⁻ᵀ: declare "
+                         f"{render(x)} symmetric (--symmetric {x.name}) if it is, or matcalc "
                          "knows no closed form")
     y = next(iter(kinds))
     top = max(len(t.unknowns()) for t in terms)
@@ -256,7 +256,7 @@ def _inverse(terms: list[Term], x: Var, steps: list[Step]) -> Result:
         places = [i for i, f in enumerate(t.chain) if isinstance(f, Unknown)]
         chain = t.chain
         if not places:
-            raise Unsolvable(f"the gradient has a term free of {x.name} beside terms in "
+            raise Unsolvable(f"the gradient has a term free of {render(x)} beside terms in "
                              f"{render(Y)} and its square: a Riccati equation, which matcalc "
                              "does not solve")
         if len(places) == 2:
@@ -275,7 +275,7 @@ def _inverse(terms: list[Term], x: Var, steps: list[Step]) -> Result:
     steps.append(Step("multiply on the left and on the right by", shown, _zero(Z), Z))
     if not any(t.unknowns() for t in multiplied):
         raise Unsolvable(f"no stationary point: the gradient is zero only where "
-                         f"{render(shown)} = 0, which does not depend on {x.name}")
+                         f"{render(shown)} = 0, which does not depend on {render(x)}")
     return _affine(multiplied, x, steps, expanded=True)
 
 

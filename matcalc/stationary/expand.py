@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ..errors import MatcalcError
 from ..expr import Add, Expr, Identity, Inverse, Mul, Num, Transpose, Var
+from ..render import render
 from ..simplify import mul, transpose
 
 
@@ -70,7 +71,6 @@ def holds(e: Expr, x: Var) -> bool:
 
 
 def _what(e: Expr) -> str:
-    from ..render import render
     text = render(e)
     return text if len(text) <= 40 else text[:30] + " … " + text[-6:]
 
@@ -110,11 +110,24 @@ def expand(e: Expr, x: Var) -> list[Term]:
             return [Term(Fraction(1), chain=(Unknown(False, True),))]
         if isinstance(inner, Transpose) and inner.arg is x:
             return [Term(Fraction(1), chain=(Unknown(True, True),))]
-        raise Unsolvable(f"{x.name} is inside the inverse {_what(e)}: the equation is not "
-                         f"polynomial in {x.name} or {x.name}⁻¹, and matcalc knows no closed form")
-    raise Unsolvable(f"{x.name} is inside {_what(e)}: the gradient is not polynomial in "
-                     f"{x.name}, so setting it to zero has no closed-form solution in general "
-                     "(an iterative method such as Newton's or gradient descent finds it)")
+        raise Unsolvable(f"{render(x)} is inside the inverse {_what(e)}: the equation is not "
+                         f"polynomial in {render(x)} or {render(x)}⁻¹, and matcalc knows no closed form")
+    raise Unsolvable(f"{render(x)} is inside {_what(_culprit(e, x))}: the gradient is not of the "
+                     f"form Σᵢ Aᵢ{render(x)}Bᵢ + C, nor of that form in {render(x)}⁻¹, and matcalc "
+                     "knows no closed-form solution (an iterative method such as Newton's or "
+                     "gradient descent finds a stationary point)")
+
+
+def _culprit(e: Expr, x: Var) -> Expr:
+    """The first function of X (exp, log, a power, a trace …) inside e, to name in a message."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if holds(node, x) and not isinstance(node, (Add, Mul, Transpose, Inverse, Var)) \
+                and len(node.children) == 1:
+            return node
+        stack.extend(reversed([c for c in node.children if holds(c, x)]))
+    return e
 
 
 def _as_scalar(t: Term) -> Term:
