@@ -222,7 +222,7 @@ def test_steps_name_each_step():
                  "(divide by N)", "S = (X − muᵀ)(Xᵀ − umᵀ)/N"):
         assert line in out
     latex = run("solve", "norm(A x - b)^2", "x", "--steps", "--format", "latex").stdout
-    assert latex.startswith(r"\begin{aligned}") and r"\text{(collect the terms in x)}" in latex
+    assert latex.startswith(r"\begin{aligned}") and r"\text{(collect the terms in }x\text{)}" in latex
 
 
 def test_document_is_latex():
