@@ -58,6 +58,14 @@ PROBLEMS = {
     "symmetric nearest": ("norm(X - A)^2", "X", {}, ("X",), "direct", True),
     "symmetric unknown, G + Gᵀ": ("tr(A X) + tr(X' X)", "X", {}, ("X",), "direct", True),
     "log-determinant and a trace": ("tr(A X) - logdet(X)", "X", {}, (), "direct", False),
+    "sum of squares element by element": ("sum((A x - b).^2)", "x", {"A": ("m", "n"), "b": "m"},
+                                          (), "direct", True),
+    "midpoint": ("norm(x - a)^2 + norm(x - b)^2", "x", {}, (), "direct", True),
+    "Tikhonov": ("norm(A x - b)^2 + l norm(D x)^2", "x", {"A": ("m", "n"), "b": "m",
+                 "D": ("p", "n"), **LAMBDA}, (), "direct", True),
+    "precision from a scatter matrix": ("logdet(X) - tr(S X)", "X", {}, (), "direct", False),
+    "two rank-one terms in the plane": ("norm(a' x - t)^2 + norm(b' x)^2", "x", {"x": 2, "a": 2,
+                                        "b": 2, "t": (1, 1)}, (), "direct", True),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 
@@ -240,6 +248,7 @@ UNSOLVABLE = [
     (["exp(t) - t", "t", "--shape", "t=1,1"], "t is inside exp(t)"),
     (["tr(X)^2 + tr(A X)", "X"], "inside tr(X)"),
     (["tr(X' X) + logdet(X)", "X"], "both X and X⁻¹"),
+    (["norm(a' x - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),  # a line of minima
 ]
 
 

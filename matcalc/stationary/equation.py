@@ -142,9 +142,11 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
             value = mul(inverse(scale), value)
             steps.append(Step("divide by", current, value, scale))
         elif scale is None:
+            _check_invertible(L, x)
             value = mul(inverse(L), value)
             steps.append(Step("multiply on the left by", current, value, inverse(L)))
         if R is not None:
+            _check_invertible(R, x)
             value = mul(value, inverse(R))
             steps.append(Step("multiply on the right by", U, value, inverse(R)))
         return _unwrap(Result("direct", U, value, steps), u, x)
@@ -172,6 +174,7 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
     base = Unknown(False, next(iter(kinds)).inverted)
     U = base.expr(x)
     steps.append(Step("take vec of both sides", mul(M, vec(U)), vec(negC)))
+    _check_invertible(M, x)
     value = mul(inverse(M), vec(negC))
     steps.append(Step("multiply on the left by", vec(U), value, inverse(M)))
     result = Result("vec", vec(U), value, steps)
@@ -179,6 +182,39 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         raise Unsolvable(f"the equation is linear in {render(x)}⁻¹ with several terms: matcalc "
                          "would have to invert a vec-solution, which it does not print")
     return result
+
+
+def rank_bound(e: Expr) -> int | None:
+    """An upper bound on rank(e) when its structure gives one with known sizes (an outer
+    product abᵀ has rank 1), else None."""
+    from ..expr import Mul, Transpose as T
+    if e.is_scalar:
+        return 1
+    if isinstance(e, Identity):
+        return e.n.value
+    if isinstance(e, T):
+        return rank_bound(e.arg)
+    if isinstance(e, Add):
+        bounds = [rank_bound(t) for t in e.terms]
+        return None if None in bounds else sum(bounds)
+    if isinstance(e, Mul):
+        chain = e.matrices
+        known = [f.shape[1].value for f in chain[:-1]] + [rank_bound(f) for f in chain]
+        known = [k for k in known if k is not None]
+        return min(known) if known else None
+    values = [d.value for d in e.shape if d.value is not None]
+    return min(values) if values else None
+
+
+def _check_invertible(e: Expr, x: Var) -> None:
+    """Refuse a matrix to invert that is singular by its structure: the stationary points
+    then form a family (or there are none), and no single closed form is right."""
+    bound = rank_bound(e)
+    if bound is not None and (e.shape[0].value is None or bound < e.shape[0].value):
+        raise Unsolvable(f"the equation for {render(x)} is singular: {render(e)} "
+                         f"({e.shape[0]}×{e.shape[1]}) has rank at most {bound}, so its "
+                         "stationary points are not unique (or there are none), and no "
+                         "closed form gives them")
 
 
 def _lur(L: Expr, u: Unknown, R: Expr | None, x: Var) -> Expr:

@@ -113,7 +113,8 @@ def expand(e: Expr, x: Var) -> list[Term]:
         raise Unsolvable(f"{render(x)} is inside the inverse {_what(e)}: the equation is not "
                          f"polynomial in {render(x)} or {render(x)}⁻¹, and matcalc knows no closed form")
     raise Unsolvable(f"{render(x)} is inside {_what(_culprit(e, x))}: the gradient is not of the "
-                     f"form Σᵢ Aᵢ{render(x)}Bᵢ + C, nor of that form in {render(x)}⁻¹, and matcalc "
+                     f"form Σᵢ Aᵢ{render(x)}Bᵢ + C" + (f", nor of that form in {render(x)}⁻¹" if
+                     x.shape[0] == x.shape[1] and not x.is_scalar else "") + ", and matcalc "
                      "knows no closed-form solution (an iterative method such as Newton's or "
                      "gradient descent finds a stationary point)")
 
