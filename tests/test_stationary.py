@@ -233,6 +233,29 @@ def test_steps_name_each_step():
     assert latex.startswith(r"\begin{aligned}") and r"\text{(collect the terms in }x\text{)}" in latex
 
 
+def _readme_solve_examples():
+    import re
+    import shlex
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Stationary points"):text.index("## Speed")]
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", section, re.S):
+        for command, shown in re.findall(r"^\$ matcalc (.*)\n((?:(?!\$ ).*\n)*)", block, re.M):
+            examples.append(pytest.param(shlex.split(command), shown, id=command[:60]))
+    return examples
+
+
+@pytest.mark.parametrize("args, shown", _readme_solve_examples())
+def test_the_readme_shows_real_output(args, shown):
+    result = run(*args)
+    if shown.startswith("error:"):
+        assert result.exit_code == 1 and result.stderr == shown
+    else:
+        assert result.exit_code == 0, result.output
+        assert result.stdout.rstrip("\n") == shown.rstrip("\n")
+
+
 def test_document_is_latex():
     out = run("solve", "norm(A x - b)^2", "x", "--document").stdout
     assert out.startswith(r"\documentclass{article}") and r"\end{document}" in out
