@@ -188,7 +188,8 @@ def test_to_numpy_scalars_and_sizes():
 
 
 def test_public_names():
-    assert set(matcalc.__all__) == {"derive", "parse", "Derivative", "Expr", "MatcalcError"}
+    assert set(matcalc.__all__) == {"derive", "parse", "Derivative", "Expr", "MatcalcError",
+                                    "solve", "Solution"}
     for name in matcalc.__all__:
         assert getattr(matcalc, name).__doc__
 
