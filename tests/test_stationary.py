@@ -66,6 +66,10 @@ PROBLEMS = {
     "precision from a scatter matrix": ("logdet(X) - tr(S X)", "X", {}, (), "direct", False),
     "two rank-one terms in the plane": ("norm(a' x - t)^2 + norm(b' x)^2", "x", {"x": 2, "a": 2,
                                         "b": 2, "t": (1, 1)}, (), "direct", True),
+    "symmetric Lyapunov": ("tr(X' A X) + tr(X B X') - 2 tr(C' X)", "X", {}, ("X",), "sylvester",
+                           False),
+    "symmetric covariance from a scatter matrix": ("logdet(X) - tr(S X)", "X", {}, ("X", "S"),
+                                                   "direct", False),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 
@@ -133,8 +137,10 @@ def sizes_of(draw: dict) -> dict:
 @settings(max_examples=4, deadline=None)
 @given(draw=SIZES)
 def test_the_gradient_vanishes_at_the_solution(name, draw):
-    error, _, _ = gradient_at_solution(name, sizes_of(draw), draw["seed"])
+    error, x_star, _ = gradient_at_solution(name, sizes_of(draw), draw["seed"])
     assert error < 1e-8, f"{name}: ‖G(X*)‖ = {error:.2e} relative"
+    if PROBLEMS[name][1] in PROBLEMS[name][3]:  # a symmetric unknown has a symmetric solution
+        assert np.allclose(x_star, x_star.T, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", PROBLEMS)

@@ -26,7 +26,7 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
     if not d.expr.is_scalar:
         raise UsageError(f"solve sets the gradient of a scalar function to zero, but "
                          f"{_describe(d.expr)} is not a scalar")
-    from ..symmetric import assume_symmetric, is_symmetric
+    from ..symmetric import assume_symmetric
     x = d.wrt
     names = d.names
     known = frozenset({x.name} if symmetric is True else {symmetric}
@@ -35,10 +35,13 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
     if sym:
         G = simplify(assume_symmetric(d.unconstrained.gradient, known))
         result = solve_gradient(G, x)
-        if not (result.kind != "vec" and _symmetric(result.rhs, known, is_symmetric)):
+        if not _symmetric_solution(result, known):
             # the gradient by a symmetric X vanishes exactly where G + Gᵀ does
             both = simplify(assume_symmetric(add(G, transpose(G)), known))
             result = solve_gradient(both, x)
+            if not _symmetric_solution(result, known):
+                raise Unsolvable(f"matcalc finds no solution of G + Gᵀ = 0 that it can show to "
+                                 f"be symmetric, as {x.name} must be")
         H = d.unconstrained.second().jacobian
         hessian = simplify(assume_symmetric(H, known))
     else:
@@ -52,6 +55,23 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
     return Solution(d.expr, x, result.steps[0].lhs, result, hessian, names, sym)
 
 
-def _symmetric(e, known, is_symmetric) -> bool:
+def _symmetric_solution(result, known: frozenset) -> bool:
+    """X = S with S symmetric by its form, or a Sylvester equation AX + XAᵀ = C with C
+    symmetric, whose unique solution is symmetric (its transpose solves it too)."""
     from ..simplify import transpose
-    return is_symmetric(e, known) or transpose(e) is e
+    from ..symmetric import is_symmetric
+
+    def symmetric(e) -> bool:
+        return is_symmetric(e, known) or transpose(e) is e
+    if result.kind == "direct":
+        return symmetric(result.rhs)
+    if result.kind == "sylvester":
+        left, right, constant = result.parts
+        from collections import Counter
+
+        from ..expr import Add
+
+        def terms(e) -> Counter:
+            return Counter(e.terms if isinstance(e, Add) else (e,))
+        return terms(transpose(left)) == terms(right) and symmetric(constant)
+    return False
