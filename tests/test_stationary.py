@@ -308,3 +308,71 @@ def test_bad_input_exits_2(args):
     result = run("solve", *args)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+# ── questions nobody wrote down: random sums of terms ─────────────────────────────────
+
+MATRIX_TERMS = ["tr(X' A X)", "tr(X B X')", "tr(A X)", "tr(C' X)", "norm(X - D)^2",
+                "norm(A X B - C)^2", "logdet(X)", "tr(inv(X) A)", "tr(X A X B)", "tr(X)^2",
+                "tr(X' X)", "norm(X)^2", "tr(A X B X')", "tr(inv(X) A inv(X) B)", "det(X)",
+                "tr(X' A X B)", "norm(X' - A)^2", "tr(A X')", "tr(inv(X) A) + logdet(X)"]
+VECTOR_TERMS = ["x' A x", "b' x", "norm(A x - b)^2", "(a' x)^2", "(a' x)(b' x)", "x' x",
+                "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)"]
+
+
+@st.composite
+def questions(draw):
+    vector = draw(st.booleans())
+    pool = VECTOR_TERMS if vector else MATRIX_TERMS
+    terms = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
+    signs = draw(st.lists(st.sampled_from(["", "2 ", "-", "-3 "]), min_size=len(terms),
+                          max_size=len(terms)))
+    text = " + ".join(f"{s}({t})" for s, t in zip(signs, terms))
+    symmetric = () if vector else draw(st.sampled_from([(), ("X",)]))
+    return text, "x" if vector else "X", symmetric
+
+
+@settings(max_examples=int(__import__("os").environ.get("SOLVE_EXAMPLES", 60)), deadline=None)
+@given(question=questions(), seed=st.integers(0, 2**31))
+def test_random_questions_get_a_right_answer_or_a_reason(question, seed):
+    from hypothesis import assume
+
+    from matcalc import MatcalcError
+    text, x, symmetric = question
+    try:
+        s = solve(text, x, symmetric=symmetric)
+    except Unsolvable as err:
+        assert str(err)
+        return
+    except MatcalcError as err:  # e.g. shapes that do not fit: bad input, exit status 2
+        assert err.exit_code == 2 and str(err)
+        return
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 5))
+    env = {}
+    for name, var in s.others.items():
+        shape = tuple(n if not d.is_one else 1 for d in var.shape)
+        env[name] = (n * np.eye(n) if shape[0] == shape[1] != 1 else 0) + \
+            rng.standard_normal(shape)
+    with np.errstate(all="ignore"):
+        try:
+            x_star = as_matrix(s.to_numpy()(**env, **{size: n for size in s.free_sizes}))
+        except np.linalg.LinAlgError:
+            assume(False)
+        assume(np.all(np.isfinite(x_star)))
+        grad = derive(text, x, symmetric=symmetric).to_numpy("gradient")
+        at = grad(**env, **{x: x_star})
+        assume(np.all(np.isfinite(at)))
+        away = x_star + rng.standard_normal(x_star.shape)
+        if symmetric:
+            away = (away + away.T) / 2
+            assert np.allclose(x_star, x_star.T, atol=1e-9)
+        scale = np.linalg.norm(grad(**env, **{x: away})) + np.linalg.norm(x_star)
+    assert np.linalg.norm(at) <= 1e-7 * scale, f"{text}: {s.equation()}"
+
+
+def test_a_concave_quadratic_has_a_maximum():
+    s = solve("2 b' x - l x' x", "x", {"l": (1, 1)})
+    assert s.equation() == "x = b/l" and s.maximum and not s.minimum
+    assert s.verdict() == "a maximum for l ≥ 0: the Hessian −2lI is negative semi-definite"
+    assert not solve("x' A x", "x").maximum  # indefinite: only "a stationary point"

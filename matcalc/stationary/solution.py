@@ -48,8 +48,12 @@ class Solution:
         self.question, self.wrt, self.gradient, self.result = question, wrt, gradient, result
         self.hessian, self.names, self.symmetric = hessian, names, symmetric
         self.assumed: set[str] = set()
-        self.minimum = hessian is not None and not holds(hessian, wrt) and \
-            positive_semidefinite(hessian, self.assumed)
+        constant = hessian is not None and not holds(hessian, wrt)
+        self.minimum = constant and positive_semidefinite(hessian, self.assumed)
+        if not self.minimum:
+            self.assumed = set()
+        self.maximum = constant and not self.minimum and \
+            positive_semidefinite(mul(Num(-1), hessian), self.assumed)
 
     @property
     def kind(self) -> str:
@@ -68,18 +72,25 @@ class Solution:
         """The names X* is a function of."""
         return {n: v for n, v in self.names.items() if n != self.wrt.name}
 
+    @property
+    def free_sizes(self) -> list[str]:
+        """Sizes of X that no other name has (X* = 0 is n×n): the code takes them as arguments."""
+        known = {s for v in self.others.values() for d in v.shape for s in d.symbols}
+        return [s for d in self.wrt.shape for s in d.symbols if s not in known]
+
     def verdict(self, fmt: str = "unicode") -> str:
         """"a minimum: the Hessian … is positive semi-definite", or "a stationary point"."""
-        if not self.minimum:
+        if not (self.minimum or self.maximum):
             return r"\text{a stationary point}" if fmt == "latex" else "a stationary point"
+        kind, sign = ("minimum", "positive") if self.minimum else ("maximum", "negative")
         geq = {"ascii": " >= 0", "latex": r" \geq 0"}.get(fmt, " ≥ 0")
         where = ", ".join(render(self.names[n], fmt) + geq for n in sorted(self.assumed))
         if fmt == "latex":
             where = r"\text{ for }" + where if where else ""
-            return (r"\text{a minimum}" + where + r"\text{: the Hessian }" +
-                    render(self.hessian, fmt) + r"\text{ is positive semi-definite}")
-        return (f"a minimum{' for ' + where if where else ''}: the Hessian "
-                f"{render(self.hessian, fmt)} is positive semi-definite")
+            return (rf"\text{{a {kind}}}" + where + r"\text{: the Hessian }" +
+                    render(self.hessian, fmt) + rf"\text{{ is {sign} semi-definite}}")
+        return (f"a {kind}{' for ' + where if where else ''}: the Hessian "
+                f"{render(self.hessian, fmt)} is {sign} semi-definite")
 
     def equation(self, fmt: str = "unicode") -> str:
         """The answer as an equation: X = …, vec X = … or AX + XB = C."""
@@ -127,7 +138,7 @@ class Solution:
     def python_code(self) -> str:
         """A module: the imports and a function of the other names that returns X*."""
         imports = "import numpy as np\n" + ("import scipy.linalg\n" if self.kind == "sylvester" else "")
-        args = ", ".join(self.others)
+        args = ", ".join([*self.others, *dict.fromkeys(self.free_sizes)])
         doc = f"{render(self.wrt)} with zero gradient of {render(self.question)}; {self.verdict()}."
         doc = doc.replace("\\", "\\\\").replace('"""', "'''")
         return (f"{imports}\n\ndef solve_{self.wrt.name}({args}):\n    \"\"\"{doc}\"\"\"\n"
@@ -180,6 +191,7 @@ class Solution:
         def solution(**values) -> np.ndarray:
             arrays = {n: _array(v, values[n]) for n, v in self.others.items()}
             sizes = sizes_from(arrays, self.others)
+            sizes.update({n: int(values[n]) for n in self.free_sizes})
             if self.kind == "sylvester":
                 import scipy.linalg
                 left, right, constant = (evaluate(e, arrays, sizes) for e in self.result.parts)
