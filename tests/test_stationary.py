@@ -376,3 +376,29 @@ def test_a_concave_quadratic_has_a_maximum():
     assert s.equation() == "x = b/l" and s.maximum and not s.minimum
     assert s.verdict() == "a maximum for l ≥ 0: the Hessian −2lI is negative semi-definite"
     assert not solve("x' A x", "x").maximum  # indefinite: only "a stationary point"
+
+
+@pytest.mark.parametrize("name", ["least squares", "Sylvester", "three terms, by vec",
+                                  "Gaussian covariance"])
+def test_the_sympy_code_builds_the_solution(name):
+    import sympy as sp
+    namespace: dict = {}
+    code = solved(name).render("sympy")
+    exec(code, namespace)  # noqa: S102 - matcalc's generated code, not user text
+    value = eval(code.splitlines()[-1], namespace)  # noqa: S307
+    assert isinstance(value, sp.MatrixExpr)
+    assert value.shape[1] == 1 or solved(name).kind == "direct"
+
+
+def test_the_document_compiles(tmp_path):
+    import shutil
+    import subprocess
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    out = run("solve", GAUSS, "S", "--symmetric", "S", "--shape", "X=n,N", "--shape", "u=N",
+              "--shape", "N=1,1", "--document").stdout
+    (tmp_path / "gaussian.tex").write_text(out, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "gaussian.tex"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
