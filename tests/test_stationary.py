@@ -278,6 +278,7 @@ UNSOLVABLE = [
     (["tr(X)^2 + tr(A X)", "X"], "inside tr(X)"),
     (["tr(X' X) + logdet(X)", "X"], "both X and X⁻¹"),
     (["norm(a' x - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),  # a line of minima
+    (["x' A x - x' A' x + b' x", "x"], "the terms in x cancel"),
 ]
 
 
@@ -315,9 +316,11 @@ def test_bad_input_exits_2(args):
 MATRIX_TERMS = ["tr(X' A X)", "tr(X B X')", "tr(A X)", "tr(C' X)", "norm(X - D)^2",
                 "norm(A X B - C)^2", "logdet(X)", "tr(inv(X) A)", "tr(X A X B)", "tr(X)^2",
                 "tr(X' X)", "norm(X)^2", "tr(A X B X')", "tr(inv(X) A inv(X) B)", "det(X)",
-                "tr(X' A X B)", "norm(X' - A)^2", "tr(A X')", "tr(inv(X) A) + logdet(X)"]
+                "tr(X' A X B)", "norm(X' - A)^2", "tr(A X')", "tr(inv(X) A) + logdet(X)",
+                "tr(X A' X')", "tr(X' A' X)"]
 VECTOR_TERMS = ["x' A x", "b' x", "norm(A x - b)^2", "(a' x)^2", "(a' x)(b' x)", "x' x",
-                "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)"]
+                "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)",
+                "x' A' x"]
 
 
 @st.composite

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..dims import ONE
 from ..expr import Add, Commutation, Expr, Identity, Num, Var, Zero
 from ..render import render
 from ..simplify import add, inverse, kron, mul, number, transpose, vec
@@ -118,7 +119,6 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
                           _sum_shown([_term_expr(t, x) for t in linear + constant]), steps[-1].rhs))
     kinds = {t.unknowns()[0] for t in linear}
     C = add(*[_term_expr(t, x) for t in constant]) if constant else None
-    rows = linear[0].unknowns()[0].expr(x).shape[0]
     items = []  # (L, unknown, R) with R None for the identity
     for t in linear:
         L, u, right = _split(t)
@@ -128,7 +128,12 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         if R is not None and R.is_scalar:
             L, R = mul(L, R), None
         items.append([L, u, R])
-    items = _collect(items, x)
+    items = [i for i in _collect(items, x)
+             if not isinstance(i[0], Zero) and not isinstance(i[2], Zero)]
+    if not items:
+        raise Unsolvable(f"the terms in {render(x)} cancel: the gradient does not depend on "
+                         f"{render(x)}, so it is zero everywhere or nowhere")
+    kinds = {u for _, u, _ in items}
     negC = mul(number(-1), C) if C is not None else _zero(items[0][1].expr(x))
     lhs = add(*[_lur(L, u, R, x) for L, u, R in items])
     steps.append(Step("collect the terms in", lhs, negC, x))
@@ -170,18 +175,17 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         if u.transposed:
             block = mul(block, Commutation(m, n))
         blocks.append(block)
-    M = add(*blocks)
     base = Unknown(False, next(iter(kinds)).inverted)
+    if base.inverted:
+        raise Unsolvable(f"the equation is linear in {render(x)}⁻¹ with several terms: matcalc "
+                         "would have to invert a vec-solution, which it does not print")
+    M = add(*blocks)
     U = base.expr(x)
     steps.append(Step("take vec of both sides", mul(M, vec(U)), vec(negC)))
     _check_invertible(M, x)
     value = mul(inverse(M), vec(negC))
     steps.append(Step("multiply on the left by", vec(U), value, inverse(M)))
-    result = Result("vec", vec(U), value, steps)
-    if base.inverted:
-        raise Unsolvable(f"the equation is linear in {render(x)}⁻¹ with several terms: matcalc "
-                         "would have to invert a vec-solution, which it does not print")
-    return result
+    return Result("vec", vec(U), value, steps)
 
 
 def rank_bound(e: Expr) -> int | None:
@@ -232,23 +236,38 @@ def _scaled_identity(e: Expr) -> Expr | None:
 
 
 def _collect(items: list, x: Var) -> list:
-    """Terms with one right factor have their left factors added, and then the other way."""
+    """Terms with one right factor have their left factors added, and then the other way.
+    Coefficients of equal products are added first, so that terms which cancel are gone."""
     by_right: dict = {}
     for L, u, R in items:
-        key = (u, R)
-        by_right[key] = add(by_right[key], L) if key in by_right else L
-    merged = [[L, u, R] for (u, R), L in by_right.items()]
+        by_right.setdefault((u, R), []).append(L)
+    merged = [[_total(Ls), u, R] for (u, R), Ls in by_right.items()]
     by_left: dict = {}
     for L, u, R in merged:
-        key = (u, L)
-        if key in by_left:
-            old = by_left[key]
-            cols = u.expr(x).shape[1]
-            by_left[key] = add(old if old is not None else Identity(cols),
-                               R if R is not None else Identity(cols))
+        by_left.setdefault((u, L), []).append(R)
+    out = []
+    for (u, L), Rs in by_left.items():
+        if len(Rs) == 1:
+            out.append([L, u, Rs[0]])
         else:
-            by_left[key] = R
-    return [[L, u, R] for (u, L), R in by_left.items()]
+            cols = u.expr(x).shape[1]
+            out.append([L, u, _total([R if R is not None else Identity(cols) for R in Rs])])
+    return out
+
+
+_NOTHING = Var("·", ONE, ONE)  # a variable no expression holds: expand constants by it
+
+
+def _total(parts: list[Expr]) -> Expr:
+    """The sum of products c·P, with the coefficients of each P added (zero when all cancel)."""
+    from ..simplify import split_coefficient, with_coefficient
+    coefficients: dict = {}
+    for part in parts:
+        for t in expand(part, _NOTHING, constants=True):
+            c, rest = split_coefficient(mul(Num(t.coeff), *t.scalars, *t.chain))
+            coefficients[rest] = coefficients.get(rest, 0) + c
+    kept = [with_coefficient(c, rest) for rest, c in coefficients.items() if c != 0]
+    return add(*kept) if kept else Zero(*parts[0].shape)
 
 
 def _unwrap(result: Result, u: Unknown, x: Var) -> Result:

@@ -75,9 +75,10 @@ def _what(e: Expr) -> str:
     return text if len(text) <= 40 else text[:30] + " … " + text[-6:]
 
 
-def expand(e: Expr, x: Var) -> list[Term]:
-    """e as a sum of Terms; raises Unsolvable when X sits where no closed form can reach it."""
-    if not holds(e, x):
+def expand(e: Expr, x: Var, constants: bool = False) -> list[Term]:
+    """e as a sum of Terms; raises Unsolvable when X sits where no closed form can reach it.
+    Products free of X stay whole unless `constants` asks to distribute them too."""
+    if not holds(e, x) and not (constants and isinstance(e, (Add, Mul, Transpose))):
         if isinstance(e, Num):
             return [Term(e.value)]
         if isinstance(e, Mul) and not e.is_scalar:  # c·A·B: the scalars out front
@@ -93,17 +94,22 @@ def expand(e: Expr, x: Var) -> list[Term]:
     if e is x:
         return [Term(Fraction(1), chain=(Unknown(False, False),))]
     if isinstance(e, Add):
-        return [t for term in e.terms for t in expand(term, x)]
+        return [t for term in e.terms for t in expand(term, x, constants)]
     if isinstance(e, Mul):
         terms = [Term(Fraction(1))]
         for factor in e.factors:
-            parts = expand(factor, x)
+            if factor.is_scalar and not holds(factor, x):  # a constant scalar stays whole
+                parts = [Term(factor.value)] if isinstance(factor, Num) else \
+                    [Term(Fraction(1), scalars=(factor,))]
+                terms = [t.times(p) for t in terms for p in parts]
+                continue
+            parts = expand(factor, x, constants)
             if factor.is_scalar and not x.is_scalar:
                 parts = [_as_scalar(p) for p in parts]
             terms = [t.times(p) for t in terms for p in parts]
         return terms
     if isinstance(e, Transpose):
-        return [_transposed(t) for t in expand(e.arg, x)]
+        return [_transposed(t) for t in expand(e.arg, x, constants)]
     if isinstance(e, Inverse):
         inner = e.arg
         if inner is x:
