@@ -358,11 +358,9 @@ def test_random_questions_get_a_right_answer_or_a_reason(question, seed):
         env[name] = (n * np.eye(n) if shape[0] == shape[1] != 1 else 0) + \
             rng.standard_normal(shape)
     with np.errstate(all="ignore"):
-        try:
-            x_star = as_matrix(s.to_numpy()(**env, **{size: n for size in s.free_sizes}))
-        except np.linalg.LinAlgError:
-            assume(False)
-        assume(np.all(np.isfinite(x_star)))
+        # generic data: a closed form that inverts a singular matrix here is wrong
+        x_star = as_matrix(s.to_numpy()(**env, **{size: n for size in s.free_sizes}))
+        assert np.all(np.isfinite(x_star)), f"{text}: {s.equation()}"
         grad = derive(text, x, symmetric=symmetric).to_numpy("gradient")
         at = grad(**env, **{x: x_star})
         assume(np.all(np.isfinite(at)))
