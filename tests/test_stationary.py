@@ -403,3 +403,11 @@ def test_the_document_compiles(tmp_path):
                            "gaussian.tex"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize("name", PROBLEMS)
+def test_ascii_and_latex_outputs_are_ascii(name):
+    s = solved(name)
+    for text in (s.render("ascii"), s.render("latex"), s.steps("ascii"), s.steps("latex"),
+                 s.document()):
+        assert text.isascii(), [ch for ch in text if not ch.isascii()]

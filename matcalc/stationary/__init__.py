@@ -36,14 +36,17 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
         G = simplify(assume_symmetric(d.unconstrained.gradient, known))
         result = solve_gradient(G, x)
         if not _symmetric_solution(result, known):
-            # the gradient by a symmetric X vanishes exactly where G + Gᵀ does
+            # the gradient by a symmetric X, G + Gᵀ − G ∘ I, vanishes exactly where G + Gᵀ does
             both = simplify(assume_symmetric(add(G, transpose(G)), known))
+            first = result.steps[0]
             result = solve_gradient(both, x)
+            symmetric_step = result.steps[0]
+            symmetric_step.why = f"{x.name} symmetric: its gradient is zero where G + Gᵀ is"
+            result.steps = [first, symmetric_step, *result.steps[1:]]
             if not _symmetric_solution(result, known):
                 raise Unsolvable(f"matcalc finds no solution of G + Gᵀ = 0 that it can show to "
                                  f"be symmetric, as {x.name} must be")
-        H = d.unconstrained.second().jacobian
-        hessian = simplify(assume_symmetric(H, known))
+        hessian = _hessian(lambda: d.unconstrained.second().jacobian, known)
     else:
         G = d.gradient
         if G is None:
@@ -51,8 +54,19 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
         if known:
             G = simplify(assume_symmetric(G, known))
         result = solve_gradient(G, x)
-        hessian = simplify(assume_symmetric(d.second().jacobian, known))
+        hessian = _hessian(lambda: d.second().jacobian, known)
     return Solution(d.expr, x, result.steps[0].lhs, result, hessian, names, sym)
+
+
+def _hessian(second, known: frozenset):
+    """The Hessian, for the second-order condition; None when matcalc cannot write it, and the
+    point is then only called stationary."""
+    from ..simplify import simplify
+    from ..symmetric import assume_symmetric
+    try:
+        return simplify(assume_symmetric(second(), known))
+    except MatcalcError:
+        return None
 
 
 def _symmetric_solution(result, known: frozenset) -> bool:

@@ -19,6 +19,9 @@ from ..simplify import add, inverse, kron, mul, number, transpose, vec
 from .expand import Term, Unknown, Unsolvable, expand
 
 
+_GT = {"ascii": "G^T", "latex": r"$G^{\top}$"}
+
+
 class Step:
     """One line of the working: the equation lhs = rhs, reached by the step named `why`."""
 
@@ -27,10 +30,11 @@ class Step:
 
     def reason(self, fmt: str = "unicode") -> str:
         """The step's name, with the factor it multiplies by printed in `fmt`."""
+        why = self.why.replace("Gᵀ", _GT.get(fmt, "Gᵀ"))
         if fmt == "latex":
-            words = r"\text{(" + self.why + (" }" if self.by is not None else ")}")
+            words = r"\text{(" + why + (" }" if self.by is not None else ")}")
             return words + (render(self.by, fmt) + r"\text{)}" if self.by is not None else "")
-        return f"({self.why}" + (f" {render(self.by, fmt)})" if self.by is not None else ")")
+        return f"({why}" + (f" {render(self.by, fmt)})" if self.by is not None else ")")
 
 
 class Result:

@@ -113,7 +113,7 @@ class Solution:
             return sympy_code(self.value, self.others)
         verdict = self.verdict(fmt)
         if fmt == "latex":
-            return f"{self.equation(fmt)}\n% {self.verdict()}"
+            return f"{self.equation(fmt)}\n% {self.verdict('ascii')}"
         return f"{self.equation(fmt)}\n{verdict}"
 
     def __str__(self) -> str:
