@@ -411,3 +411,21 @@ def test_ascii_and_latex_outputs_are_ascii(name):
     for text in (s.render("ascii"), s.render("latex"), s.steps("ascii"), s.steps("latex"),
                  s.document()):
         assert text.isascii(), [ch for ch in text if not ch.isascii()]
+
+
+@settings(max_examples=int(__import__("os").environ.get("SOLVE_FUZZ", 150)), deadline=None)
+@given(text=__import__("test_fuzz").expressions(st.sampled_from(["A", "B", "X", "x", "t", "2"])),
+       fmt=st.sampled_from(["unicode", "ascii", "latex", "numpy", "python"]),
+       steps=st.booleans())
+def test_fuzzed_questions_end_in_an_answer_or_one_message(text, fmt, steps):
+    import time
+    args = ["--debug", "solve", text, "X", "--shape", "t=1,1", "--format", fmt]
+    if steps and fmt not in ("numpy", "python"):
+        args.append("--steps")
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, args)
+    assert time.perf_counter() - start < 5
+    assert result.exit_code in (0, 1, 2), f"{args!r}: {result.output}"
+    assert "Traceback" not in result.output
+    if result.exit_code:
+        assert result.stdout == "" and result.stderr.startswith(("error: ", "warning: ", "Usage"))
