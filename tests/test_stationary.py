@@ -185,6 +185,8 @@ def test_the_numpy_and_python_code_compute_the_same_solution(name):
     exec(s.python_code(), namespace)  # noqa: S102 - matcalc's generated module, not user text
     function = namespace[f"solve_{s.wrt.name}"]
     assert np.allclose(as_matrix(function(**env)), expected, rtol=1e-9, atol=1e-9)
+    flat = {n: v.ravel() if v.ndim == 2 and v.shape[1] == 1 else v for n, v in env.items()}
+    assert np.allclose(as_matrix(function(**flat)), expected, rtol=1e-9, atol=1e-9)  # 1-D too
 
 
 def test_the_gaussian_estimators_are_the_sample_mean_and_covariance():

@@ -141,8 +141,17 @@ class Solution:
         args = ", ".join([*self.others, *dict.fromkeys(self.free_sizes)])
         doc = f"{render(self.wrt)} with zero gradient of {render(self.question)}; {self.verdict()}."
         doc = doc.replace("\\", "\\\\").replace('"""', "'''")
+        lines = []
+        for name, var in self.others.items():  # 1-D vectors and plain numbers are welcome
+            rows, cols = var.shape
+            shape = "(1, 1)" if var.is_scalar else "(-1, 1)" if cols.is_one else \
+                "(1, -1)" if rows.is_one else None
+            lines.append(f"    {name} = np.asarray({name}, dtype=float)"
+                         + (f".reshape{shape}" if shape else ""))
+        lines.append(f"    return {self.numpy_code()}")
+        body = "\n".join(lines)
         return (f"{imports}\n\ndef solve_{self.wrt.name}({args}):\n    \"\"\"{doc}\"\"\"\n"
-                f"    return {self.numpy_code()}\n")
+                f"{body}\n")
 
     def steps(self, fmt: str = "unicode") -> str:
         """The working: the gradient, = 0, each step of isolating X named, the verdict."""
