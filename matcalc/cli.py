@@ -339,8 +339,8 @@ def solve(expr: str, wrt: str | None, fmt: str, steps: bool, shapes: tuple[str, 
     """Solve ∂EXPR/∂X = 0 for X in closed form, e.g.  matcalc solve "norm(A x - b)^2" x
 
     \b
-    Says whether the point is a minimum (a constant positive semi-definite Hessian) or only
-    a stationary point. Exit status 1 when there is no closed form or no stationary point,
+    Says whether the point is a minimum or a maximum (a constant semi-definite Hessian) or
+    only a stationary point. Exit status 1 when there is no closed form or no stationary point,
     2 for bad input. EXPR "-" reads the expression from standard input.
     """
     from .stationary import solve as solve_expression

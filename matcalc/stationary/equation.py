@@ -214,11 +214,19 @@ def rank_bound(e: Expr) -> int | None:
     return min(values) if values else None
 
 
-def _check_invertible(e: Expr, x: Var) -> None:
+def _check_invertible(e: Expr, x: Var, solution: Expr | None = None) -> None:
     """Refuse a matrix to invert that is singular by its structure: the stationary points
-    then form a family (or there are none), and no single closed form is right."""
+    then form a family (or there are none), and no single closed form is right. With
+    `solution` (X, or X⁻¹ …), e is its value, which must be invertible as X⁻¹ is in the
+    gradient."""
     bound = rank_bound(e)
-    if bound is not None and (e.shape[0].value is None or bound < e.shape[0].value):
+    singular = bound is not None and (e.shape[0].value is None or bound < e.shape[0].value)
+    if singular and solution is not None:
+        raise Unsolvable(f"no stationary point: {render(solution)} = {render(e)} would solve it, but "
+                         f"that matrix has rank at most {bound}, and {render(x)}⁻¹ is in the "
+                         "gradient (a likelihood from fewer samples than dimensions has no "
+                         "maximum)")
+    if singular:
         raise Unsolvable(f"the equation for {render(x)} is singular: {render(e)} "
                          f"({e.shape[0]}×{e.shape[1]}) has rank at most {bound}, so its "
                          "stationary points are not unique (or there are none), and no "
@@ -281,6 +289,7 @@ def _unwrap(result: Result, u: Unknown, x: Var) -> Result:
         if isinstance(value, Zero):
             raise Unsolvable(f"no stationary point: the gradient vanishes only where "
                              f"{render(result.lhs)} = 0, and no matrix {render(x)} has that inverse")
+        _check_invertible(value, x, solution=result.lhs)
         value = inverse(value)
         result.steps.append(Step("invert both sides", Unknown(u.transposed, False).expr(x), value))
     if u.transposed:
@@ -335,7 +344,10 @@ def _inverse(terms: list[Term], x: Var, steps: list[Step]) -> Result:
     if not any(t.unknowns() for t in multiplied):
         raise Unsolvable(f"no stationary point: the gradient is zero only where "
                          f"{render(shown)} = 0, which does not depend on {render(x)}")
-    return _affine(multiplied, x, steps, expanded=True)
+    result = _affine(multiplied, x, steps, expanded=True)
+    if result.kind == "direct":  # X⁻¹ is in the gradient: X* must be invertible
+        _check_invertible(result.rhs, x, solution=result.lhs)
+    return result
 
 
 def _matrices(chain) -> bool:
