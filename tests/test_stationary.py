@@ -70,6 +70,8 @@ PROBLEMS = {
                            False),
     "symmetric covariance from a scatter matrix": ("logdet(X) - tr(S X)", "X", {}, ("X", "S"),
                                                    "direct", False),
+    "a sum pulled towards t": ("norm(sum(x) - t)^2 + x' x", "x", {"t": (1, 1)}, (), "direct",
+                               True),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 
@@ -281,6 +283,7 @@ UNSOLVABLE = [
     (["tr(X' X) + logdet(X)", "X"], "both X and X⁻¹"),
     (["norm(a' x - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),  # a line of minima
     (["x' A x - x' A' x + b' x", "x"], "the terms in x cancel"),
+    (["norm(sum(x) - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),
     (["N logdet(S) + tr(inv(S) a a')", "S", "--shape", "N=1,1"], "no stationary point: S = aaᵀ/N"),
     ([GAUSS, "S", "--symmetric", "S", "--shape", "X=3,2", "--shape", "u=2", "--shape", "N=1,1",
       "--shape", "m=3", "--shape", "S=3,3"], "has rank at most 2"),  # 2 samples, 3 dimensions

@@ -195,9 +195,11 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
 def rank_bound(e: Expr) -> int | None:
     """An upper bound on rank(e) when its structure gives one with known sizes (an outer
     product abᵀ has rank 1), else None."""
-    from ..expr import Mul, Transpose as T
-    if e.is_scalar:
+    from ..expr import Mul, Ones, Transpose as T
+    if e.is_scalar or isinstance(e, Ones):
         return 1
+    if isinstance(e, Zero):
+        return 0
     if isinstance(e, Identity):
         return e.n.value
     if isinstance(e, T):

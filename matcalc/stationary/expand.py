@@ -11,7 +11,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import MatcalcError
-from ..expr import Add, Expr, Identity, Inverse, Mul, Num, Transpose, Var
+from ..dims import ONE
+from ..expr import Add, Expr, Identity, Inverse, Mul, Num, Ones, SumAll, Trace, Transpose, Var
 from ..render import render
 from ..simplify import mul, transpose
 
@@ -110,6 +111,14 @@ def expand(e: Expr, x: Var, constants: bool = False) -> list[Term]:
         return terms
     if isinstance(e, Transpose):
         return [_transposed(t) for t in expand(e.arg, x, constants)]
+    if isinstance(e, Trace) and e.arg.is_scalar:  # tr(s) = s
+        return expand(e.arg, x, constants)
+    if isinstance(e, SumAll):  # sum(F) = 𝟏ᵀF𝟏
+        rows, cols = e.arg.shape
+        left = () if rows.is_one else (Ones(ONE, rows),)
+        right = () if cols.is_one else (Ones(cols, ONE),)
+        return [Term(t.coeff, t.scalars, t.x_scalars, left + t.chain + right)
+                for t in expand(e.arg, x, constants)]
     if isinstance(e, Inverse):
         inner = e.arg
         if inner is x:

@@ -2,7 +2,7 @@
 code, sympy, the steps, a LaTeX document, and a function of arrays."""
 from __future__ import annotations
 
-from ..expr import Add, Expr, Identity, Kron, Mul, Num, Transpose, Var
+from ..expr import Add, Expr, Identity, Kron, Mul, Num, Ones, Transpose, Var
 from ..render import render
 from ..render.latex import LatexPrinter
 from ..simplify import add, inverse, kron, mul, transpose, vec
@@ -15,7 +15,7 @@ FORMATS = ("unicode", "ascii", "latex", "numpy", "python", "sympy")
 def positive_semidefinite(e: Expr, assumed: set[str]) -> bool:
     """e is a Gram matrix MᵀM, I, a positive multiple, a sum or a Kronecker product of such;
     scalar names met as coefficients are added to `assumed` (shown as λ ≥ 0)."""
-    if isinstance(e, Identity):
+    if isinstance(e, Identity) or isinstance(e, Ones) and e.rows == e.cols:  # 𝟏 = 𝟏𝟏ᵀ
         return True
     if isinstance(e, Num):
         return e.value >= 0
