@@ -116,7 +116,7 @@ def gradient_at_solution(name: str, sizes: dict, seed: int) -> tuple[float, np.n
     s, grad = solved(name), gradient_function(name)
     rng = np.random.default_rng(seed)
     env = random_data(name, sizes, rng)
-    x_star = as_matrix(s.to_numpy()(**env))
+    x_star = as_matrix(s.to_numpy()(**env, **{size: sizes[size] for size in s.free_sizes}))
     away = x_star + rng.standard_normal(x_star.shape)
     if s.wrt.name in PROBLEMS[name][3]:
         away = (away + away.T) / 2
@@ -179,6 +179,7 @@ def test_the_numpy_and_python_code_compute_the_same_solution(name):
     s = solved(name)
     sizes = {"n": 3, "p": 2, "m": 5, "k": 6, "N": 7}
     env = random_data(name, sizes, np.random.default_rng(3))
+    env.update({size: sizes[size] for size in s.free_sizes})  # sizes no name gives
     expected = as_matrix(s.to_numpy()(**env))
     import scipy.linalg
     value = as_matrix(eval(s.numpy_code(), {"np": np, "scipy": scipy}, dict(env)))  # noqa: S307
@@ -187,7 +188,7 @@ def test_the_numpy_and_python_code_compute_the_same_solution(name):
     exec(s.python_code(), namespace)  # noqa: S102 - matcalc's generated module, not user text
     function = namespace[f"solve_{s.wrt.name}"]
     assert np.allclose(as_matrix(function(**env)), expected, rtol=1e-9, atol=1e-9)
-    flat = {n: v.ravel() if v.ndim == 2 and v.shape[1] == 1 else v for n, v in env.items()}
+    flat = {n: v.ravel() if np.ndim(v) == 2 and v.shape[1] == 1 else v for n, v in env.items()}
     assert np.allclose(as_matrix(function(**flat)), expected, rtol=1e-9, atol=1e-9)  # 1-D too
 
 
