@@ -72,6 +72,8 @@ PROBLEMS = {
                                                    "direct", False),
     "a sum pulled towards t": ("norm(sum(x) - t)^2 + x' x", "x", {"t": (1, 1)}, (), "direct",
                                True),
+    "element-wise weights": ("sum(w .* (A x - b).^2)", "x", {"A": ("m", "n"), "b": "m",
+                             "w": "m"}, (), "direct", False),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 
@@ -330,7 +332,7 @@ MATRIX_TERMS = ["tr(X' A X)", "tr(X B X')", "tr(A X)", "tr(C' X)", "norm(X - D)^
                 "tr(X A' X')", "tr(X' A' X)"]
 VECTOR_TERMS = ["x' A x", "b' x", "norm(A x - b)^2", "(a' x)^2", "(a' x)(b' x)", "x' x",
                 "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)",
-                "x' A' x"]
+                "x' A' x", "sum(a .* x .^ 2)", "b' (a .* x)"]
 
 
 @st.composite

@@ -12,7 +12,8 @@ from fractions import Fraction
 
 from ..errors import MatcalcError
 from ..dims import ONE
-from ..expr import Add, Expr, Identity, Inverse, Mul, Num, Ones, SumAll, Trace, Transpose, Var
+from ..expr import (Add, DiagMatrix, Expr, Hadamard, Identity, Inverse, Mul, Num, Ones, SumAll, Trace,
+                    Transpose, Var)
 from ..render import render
 from ..simplify import mul, transpose
 
@@ -111,6 +112,12 @@ def expand(e: Expr, x: Var, constants: bool = False) -> list[Term]:
         return terms
     if isinstance(e, Transpose):
         return [_transposed(t) for t in expand(e.arg, x, constants)]
+    if isinstance(e, Hadamard) and e.shape[1].is_one and not e.is_scalar:
+        constant = [side for side in (e.left, e.right) if not holds(side, x)]
+        if constant:  # c ∘ f = diag(c) f for columns
+            other = e.right if constant[0] is e.left else e.left
+            return [Term(Fraction(1), chain=(DiagMatrix(constant[0]),)).times(t)
+                    for t in expand(other, x, constants)]
     if isinstance(e, Trace) and e.arg.is_scalar:  # tr(s) = s
         return expand(e.arg, x, constants)
     if isinstance(e, SumAll):  # sum(F) = 𝟏ᵀF𝟏
