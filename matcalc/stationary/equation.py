@@ -25,16 +25,18 @@ _GT = {"ascii": "G^T", "latex": r"$G^{\top}$"}
 class Step:
     """One line of the working: the equation lhs = rhs, reached by the step named `why`."""
 
-    def __init__(self, why: str, lhs: Expr, rhs: Expr, by: Expr | None = None):
-        self.why, self.lhs, self.rhs, self.by = why, lhs, rhs, by
+    def __init__(self, why: str, lhs: Expr, rhs: Expr, by: Expr | None = None, note: str = ""):
+        self.why, self.lhs, self.rhs, self.by, self.note = why, lhs, rhs, by, note
 
     def reason(self, fmt: str = "unicode") -> str:
         """The step's name, with the factor it multiplies by printed in `fmt`."""
         why = self.why.replace("Gᵀ", _GT.get(fmt, "Gᵀ"))
+        note = f"; {self.note}" if self.note else ""
         if fmt == "latex":
-            words = r"\text{(" + why + (" }" if self.by is not None else ")}")
-            return words + (render(self.by, fmt) + r"\text{)}" if self.by is not None else "")
-        return f"({why}" + (f" {render(self.by, fmt)})" if self.by is not None else ")")
+            if self.by is None:
+                return r"\text{(" + why + note + ")}"
+            return r"\text{(" + why + " }" + render(self.by, fmt) + r"\text{" + note + ")}"
+        return f"({why}" + (f" {render(self.by, fmt)}" if self.by is not None else "") + f"{note})"
 
 
 class Result:
@@ -168,7 +170,7 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
             right = mul(scale, R2)
             U = u.expr(x)
             eq = add(mul(L1, U), mul(U, right))
-            steps.append(Step("a Sylvester equation", eq, negC))
+            steps[-1] = Step(steps[-1].why, eq, negC, x, "a Sylvester equation")
             return Result("sylvester", eq, negC, steps, (L1, right, negC))
     # vec: Σ (Rᵢᵀ ⊗ Lᵢ) vec Uᵢ = −vec C, and vec Xᵀ = K vec X
     m, n = x.shape
