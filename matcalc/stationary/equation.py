@@ -287,18 +287,19 @@ def _total(parts: list[Expr]) -> Expr:
 
 
 def _unwrap(result: Result, u: Unknown, x: Var) -> Result:
-    """From Xᵀ = V, X⁻¹ = V or X⁻ᵀ = V to X = …"""
+    """From Xᵀ = V, X⁻¹ = V or X⁻ᵀ = V to X = … (transposing first: (Vᵀ)⁻¹ reads better)."""
     value = result.rhs
+    if u.inverted and isinstance(value, Zero):
+        raise Unsolvable(f"no stationary point: the gradient vanishes only where "
+                         f"{render(result.lhs)} = 0, and no matrix {render(x)} has that inverse")
     if u.inverted:
-        if isinstance(value, Zero):
-            raise Unsolvable(f"no stationary point: the gradient vanishes only where "
-                             f"{render(result.lhs)} = 0, and no matrix {render(x)} has that inverse")
         _check_invertible(value, x, solution=result.lhs)
-        value = inverse(value)
-        result.steps.append(Step("invert both sides", Unknown(u.transposed, False).expr(x), value))
     if u.transposed:
         value = transpose(value)
-        result.steps.append(Step("transpose both sides", x, value))
+        result.steps.append(Step("transpose both sides", Unknown(False, u.inverted).expr(x), value))
+    if u.inverted:
+        value = inverse(value)
+        result.steps.append(Step("invert both sides", x, value))
     result.lhs, result.rhs = x, value
     return result
 
