@@ -74,6 +74,7 @@ PROBLEMS = {
                                True),
     "element-wise weights": ("sum(w .* (A x - b).^2)", "x", {"A": ("m", "n"), "b": "m",
                              "w": "m"}, (), "direct", False),
+    "regularized precision": ("-logdet(P) + tr(S P) + l tr(P)", "P", LAMBDA, (), "direct", False),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 
