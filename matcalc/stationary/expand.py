@@ -8,6 +8,7 @@ and is refused with its name.
 """
 from __future__ import annotations
 
+import weakref
 from fractions import Fraction
 
 from ..errors import MatcalcError
@@ -65,11 +66,25 @@ class Term:
         return [f for f in self.chain if isinstance(f, Unknown)]
 
 
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+MOST_TERMS = 5000  # a gradient that expands to more terms is refused, not worked through
+
+
 def holds(e: Expr, x: Var) -> bool:
     """e depends on x."""
-    if e is x:
-        return True
-    return any(holds(c, x) for c in e.children)
+    return x.name in _names(e)
+
+
+def _names(e: Expr) -> frozenset:
+    """The names of e's variables, remembered per node (nodes are shared and immutable)."""
+    known = _NAMES.get(e)
+    if known is None:
+        if isinstance(e, Var):
+            known = frozenset((e.name,))
+        else:
+            known = frozenset().union(*(_names(c) for c in e.children))
+        _NAMES[e] = known
+    return known
 
 
 def _what(e: Expr) -> str:
@@ -109,6 +124,9 @@ def expand(e: Expr, x: Var, constants: bool = False) -> list[Term]:
             if factor.is_scalar and not x.is_scalar:
                 parts = [_as_scalar(p) for p in parts]
             terms = [t.times(p) for t in terms for p in parts]
+            if len(terms) > MOST_TERMS:
+                raise Unsolvable(f"the gradient expands to more than {MOST_TERMS:,} terms, "
+                                 "more than matcalc works through")
         return terms
     if isinstance(e, Transpose):
         return [_transposed(t) for t in expand(e.arg, x, constants)]
