@@ -288,6 +288,7 @@ UNSOLVABLE = [
     (["norm(a' x - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),  # a line of minima
     (["x' A x - x' A' x + b' x", "x"], "the terms in x cancel"),
     (["norm(sum(x) - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),
+    (["norm((X + A)(X + B)(X + C)(X + D)(X + E)(X + F) - G)^2", "X"], "more than 5,000 terms"),
     (["N logdet(S) + tr(inv(S) a a')", "S", "--shape", "N=1,1"], "no stationary point: S = aaᵀ/N"),
     ([GAUSS, "S", "--symmetric", "S", "--shape", "X=3,2", "--shape", "u=2", "--shape", "N=1,1",
       "--shape", "m=3", "--shape", "S=3,3"], "has rank at most 2"),  # 2 samples, 3 dimensions
