@@ -75,6 +75,9 @@ PROBLEMS = {
     "element-wise weights": ("sum(w .* (A x - b).^2)", "x", {"A": ("m", "n"), "b": "m",
                              "w": "m"}, (), "direct", False),
     "regularized precision": ("-logdet(P) + tr(S P) + l tr(P)", "P", LAMBDA, (), "direct", False),
+    "a trace squared, by vec": ("tr(X)^2 + norm(X - A)^2", "X", {}, (), "vec", True),
+    "bilinear regression, by vec": ("(a' X b - t)^2 + l norm(X)^2", "X", {"X": ("m", "n"),
+                                    "a": "m", "b": "n", "t": (1, 1), **LAMBDA}, (), "vec", True),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 
@@ -283,7 +286,8 @@ UNSOLVABLE = [
     (["norm(X' X - A)^2", "X"], "degree 3"),
     (["a' x", "x"], "does not depend on x"),
     (["exp(t) - t", "t", "--shape", "t=1,1"], "t is inside exp(t)"),
-    (["tr(X)^2 + tr(A X)", "X"], "inside tr(X)"),
+    (["tr(X)^2 + tr(A X)", "X"], "has rank at most 1"),
+    (["tr(X)^3 + tr(X' X)", "X"], "inside tr(X)²"),
     (["tr(X' X) + logdet(X)", "X"], "both X and X⁻¹"),
     (["norm(a' x - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),  # a line of minima
     (["x' A x - x' A' x + b' x", "x"], "the terms in x cancel"),
@@ -331,7 +335,7 @@ MATRIX_TERMS = ["tr(X' A X)", "tr(X B X')", "tr(A X)", "tr(C' X)", "norm(X - D)^
                 "norm(A X B - C)^2", "logdet(X)", "tr(inv(X) A)", "tr(X A X B)", "tr(X)^2",
                 "tr(X' X)", "norm(X)^2", "tr(A X B X')", "tr(inv(X) A inv(X) B)", "det(X)",
                 "tr(X' A X B)", "norm(X' - A)^2", "tr(A X')", "tr(inv(X) A) + logdet(X)",
-                "tr(X A' X')", "tr(X' A' X)"]
+                "tr(X A' X')", "tr(X' A' X)", "tr(A X)^2", "(a' X b)^2", "tr(X) tr(A X)"]
 VECTOR_TERMS = ["x' A x", "b' x", "norm(A x - b)^2", "(a' x)^2", "(a' x)(b' x)", "x' x",
                 "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)",
                 "x' A' x", "sum(a .* x .^ 2)", "b' (a .* x)"]

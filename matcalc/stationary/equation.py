@@ -16,7 +16,7 @@ from ..dims import ONE
 from ..expr import Add, Commutation, Expr, Identity, Num, Var, Zero
 from ..render import render
 from ..simplify import add, inverse, kron, mul, number, transpose, vec
-from .expand import Term, Unknown, Unsolvable, expand
+from .expand import Term, Traced, Unknown, Unsolvable, expand
 
 
 _GT = {"ascii": "G^T", "latex": r"$G^{\top}$"}
@@ -78,8 +78,12 @@ def _normalized(t: Term, x: Var) -> Term:
         unknowns = tuple(f for f in t.chain if isinstance(f, Unknown))
         rest = tuple(f for f in t.chain if not isinstance(f, Unknown))
         return Term(t.coeff, t.scalars, (), unknowns + rest)
+    if t.x_scalars and not x.shape[1].is_one:
+        return _linear_form(t, x)
     chain = t.chain
     for s in t.x_scalars:
+        if isinstance(s, Traced):  # tr(s) = s for the 1×1 chain of a vector's term
+            s = s.chain
         kinds = [f for f in s if isinstance(f, Unknown)]
         if len(kinds) != 1 or kinds[0].inverted or not x.shape[1].is_one:
             raise Unsolvable(f"{render(x)} is inside a scalar factor of the gradient (a trace or an "
@@ -96,8 +100,34 @@ def _normalized(t: Term, x: Var) -> Term:
     return Term(t.coeff, t.scalars, (), chain)
 
 
+def _linear_form(t: Term, x: Var) -> Term:
+    """C·s with s = PUQ or tr(PUQ), linear in a matrix U, as C·vecᵀ(PᵀQᵀ)vec U."""
+    from ..simplify import trace
+    if len(t.x_scalars) != 1 or any(isinstance(f, Unknown) for f in t.chain):
+        raise Unsolvable(f"the gradient has a term with {render(x)} in more than one factor: "
+                         "it is not affine, and matcalc knows no closed form")
+    s = t.x_scalars[0]
+    traced = isinstance(s, Traced)
+    chain = s.chain if traced else s
+    places = [i for i, f in enumerate(chain) if isinstance(f, Unknown)]
+    if len(places) != 1 or chain[places[0]].inverted:
+        raise Unsolvable(f"{render(x)} occurs in a scalar factor of the gradient other than "
+                         f"linearly: matcalc knows no closed form")
+    (i,) = places
+    u = chain[i]
+    left, right = [f for f in chain[:i]], [f for f in chain[i + 1:]]
+    U = u.expr(x)
+    outer = [transpose(mul(*left))] if left else []
+    outer += [transpose(mul(*right))] if right else []
+    row = vec(mul(*outer)) if outer else vec(Identity(U.shape[0]))
+    shown = mul(*left, U, *right)
+    return Term(t.coeff, t.scalars, (), t.chain, (row, u, trace(shown) if traced else shown))
+
+
 def _term_expr(t: Term, x: Var) -> Expr:
     parts = [f.expr(x) if isinstance(f, Unknown) else f for f in t.chain]
+    if t.form is not None:
+        parts.append(t.form[2])
     return mul(Num(t.coeff), *t.scalars, *parts)
 
 
@@ -123,7 +153,8 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
     if not expanded and _sum_shown([_term_expr(t, x) for t in linear + constant]) is not steps[-1].lhs:
         steps.append(Step("expand the products",
                           _sum_shown([_term_expr(t, x) for t in linear + constant]), steps[-1].rhs))
-    kinds = {t.unknowns()[0] for t in linear}
+    formed = [t for t in linear if t.form is not None]
+    linear = [t for t in linear if t.form is None]
     C = add(*[_term_expr(t, x) for t in constant]) if constant else None
     items = []  # (L, unknown, R) with R None for the identity
     for t in linear:
@@ -136,14 +167,14 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         items.append([L, u, R])
     items = [i for i in _collect(items, x)
              if not isinstance(i[0], Zero) and not isinstance(i[2], Zero)]
-    if not items:
+    if not items and not formed:
         raise Unsolvable(f"the terms in {render(x)} cancel: the gradient does not depend on "
                          f"{render(x)}, so it is zero everywhere or nowhere")
-    kinds = {u for _, u, _ in items}
-    negC = mul(number(-1), C) if C is not None else _zero(items[0][1].expr(x))
-    lhs = add(*[_lur(L, u, R, x) for L, u, R in items])
+    kinds = {u for _, u, _ in items} | {t.form[1] for t in formed}
+    negC = mul(number(-1), C) if C is not None else _zero(x)
+    lhs = add(*[_lur(L, u, R, x) for L, u, R in items], *[_term_expr(t, x) for t in formed])
     steps.append(Step("collect the terms in", lhs, negC, x))
-    if len(kinds) == 1 and len(items) == 1:
+    if len(kinds) == 1 and len(items) == 1 and not formed:
         L, u, R = items[0]
         U = u.expr(x)
         current = mul(U, R) if R is not None else U
@@ -161,7 +192,7 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
             value = mul(value, inverse(R))
             steps.append(Step("multiply on the right by", U, value, inverse(R)))
         return _unwrap(Result("direct", U, value, steps), u, x)
-    if len(kinds) == 1 and len(items) == 2 and not x.shape[1].is_one:
+    if len(kinds) == 1 and len(items) == 2 and not formed and not x.shape[1].is_one:
         (L1, u, R1), (L2, _, R2) = items
         if R1 is not None and R2 is None:
             (L1, u, R1), (L2, _, R2) = items[1], items[0]
@@ -181,6 +212,10 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         if u.transposed:
             block = mul(block, Commutation(m, n))
         blocks.append(block)
+    for t in formed:  # C·rᵀvec U: vec(C) rᵀ
+        row, u, _ = t.form
+        block = mul(Num(t.coeff), *t.scalars, vec(mul(*t.chain)), transpose(row))
+        blocks.append(mul(block, Commutation(m, n)) if u.transposed else block)
     base = Unknown(False, next(iter(kinds)).inverted)
     if base.inverted:
         raise Unsolvable(f"the equation is linear in {render(x)}⁻¹ with several terms: matcalc "

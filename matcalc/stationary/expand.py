@@ -49,21 +49,34 @@ class Unknown:
         return transpose(e) if self.transposed else e
 
 
+class Traced:
+    """tr(F₁⋯Fₖ) for a chain holding X: a scalar factor, linear in X when X occurs once."""
+
+    __slots__ = ("chain",)
+
+    def __init__(self, chain: tuple):
+        self.chain = chain
+
+
 class Term:
     """coeff · scalars · chain: scalars are 1×1 factors free of X; chain mixes constant
-    matrices and Unknowns; x_scalars are 1×1 products that hold X (such as aᵀx)."""
+    matrices and Unknowns; x_scalars are 1×1 factors that hold X (such as aᵀx, a chain, or
+    tr(AX), a Traced). `form`, set once such a factor is read as rᵀvec U, is (r, U, shown)."""
 
-    __slots__ = ("coeff", "scalars", "x_scalars", "chain")
+    __slots__ = ("coeff", "scalars", "x_scalars", "chain", "form")
 
-    def __init__(self, coeff: Fraction, scalars: tuple = (), x_scalars: tuple = (), chain: tuple = ()):
+    def __init__(self, coeff: Fraction, scalars: tuple = (), x_scalars: tuple = (), chain: tuple = (),
+                 form: tuple | None = None):
         self.coeff, self.scalars, self.x_scalars, self.chain = coeff, scalars, x_scalars, chain
+        self.form = form
 
     def times(self, other: Term) -> Term:
         return Term(self.coeff * other.coeff, self.scalars + other.scalars,
                     self.x_scalars + other.x_scalars, self.chain + other.chain)
 
     def unknowns(self) -> list[Unknown]:
-        return [f for f in self.chain if isinstance(f, Unknown)]
+        found = [f for f in self.chain if isinstance(f, Unknown)]
+        return found + [self.form[1]] if self.form is not None else found
 
 
 _NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -138,6 +151,17 @@ def expand(e: Expr, x: Var, constants: bool = False) -> list[Term]:
                     for t in expand(other, x, constants)]
     if isinstance(e, Trace) and e.arg.is_scalar:  # tr(s) = s
         return expand(e.arg, x, constants)
+    if isinstance(e, Trace):  # tr(LXR) as a scalar factor: linear in X, read by vec
+        out = []
+        for t in expand(e.arg, x, constants):
+            if t.x_scalars or sum(isinstance(f, Unknown) for f in t.chain) > 1:
+                raise Unsolvable(f"{render(x)} is inside {_what(e)}, not linearly: matcalc "
+                                 "knows no closed form")
+            if not t.unknowns():
+                out.append(Term(t.coeff, t.scalars + (Trace(mul(*t.chain)),)))
+            else:
+                out.append(Term(t.coeff, t.scalars, (Traced(t.chain),)))
+        return out
     if isinstance(e, SumAll):  # sum(F) = 𝟏ᵀF𝟏
         rows, cols = e.arg.shape
         left = () if rows.is_one else (Ones(ONE, rows),)
@@ -176,6 +200,9 @@ def _as_scalar(t: Term) -> Term:
     if not t.chain:
         return t
     if any(isinstance(f, Unknown) for f in t.chain):
+        if t.x_scalars:
+            raise Unsolvable("the gradient has a product of scalar factors that hold the "
+                             "unknown: it is not affine, and matcalc knows no closed form")
         return Term(t.coeff, t.scalars, t.x_scalars + (t.chain,))
     return Term(t.coeff, t.scalars + (mul(*t.chain),), t.x_scalars)
 
