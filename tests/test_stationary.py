@@ -338,7 +338,7 @@ MATRIX_TERMS = ["tr(X' A X)", "tr(X B X')", "tr(A X)", "tr(C' X)", "norm(X - D)^
                 "tr(X A' X')", "tr(X' A' X)", "tr(A X)^2", "(a' X b)^2", "tr(X) tr(A X)"]
 VECTOR_TERMS = ["x' A x", "b' x", "norm(A x - b)^2", "(a' x)^2", "(a' x)(b' x)", "x' x",
                 "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)",
-                "x' A' x", "sum(a .* x .^ 2)", "b' (a .* x)"]
+                "x' A' x", "sum(a .* x .^ 2)", "b' (a .* x)", "tr(A x b')^2", "tr(x a')"]
 
 
 @st.composite

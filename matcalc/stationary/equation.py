@@ -82,8 +82,9 @@ def _normalized(t: Term, x: Var) -> Term:
         return _linear_form(t, x)
     chain = t.chain
     for s in t.x_scalars:
-        if isinstance(s, Traced):  # tr(s) = s for the 1×1 chain of a vector's term
-            s = s.chain
+        if isinstance(s, Traced):  # tr(LxR) = rᵀx, with vec xᵀ = vec x = x
+            row, _, _ = _row(s.chain, True, x)
+            s = (transpose(row), Unknown(False, False))
         kinds = [f for f in s if isinstance(f, Unknown)]
         if len(kinds) != 1 or kinds[0].inverted or not x.shape[1].is_one:
             raise Unsolvable(f"{render(x)} is inside a scalar factor of the gradient (a trace or an "
@@ -102,26 +103,30 @@ def _normalized(t: Term, x: Var) -> Term:
 
 def _linear_form(t: Term, x: Var) -> Term:
     """C·s with s = PUQ or tr(PUQ), linear in a matrix U, as C·vecᵀ(PᵀQᵀ)vec U."""
-    from ..simplify import trace
     if len(t.x_scalars) != 1 or any(isinstance(f, Unknown) for f in t.chain):
         raise Unsolvable(f"the gradient has a term with {render(x)} in more than one factor: "
                          "it is not affine, and matcalc knows no closed form")
     s = t.x_scalars[0]
     traced = isinstance(s, Traced)
-    chain = s.chain if traced else s
+    return Term(t.coeff, t.scalars, (), t.chain, _row(s.chain if traced else s, traced, x))
+
+
+def _row(chain: tuple, traced: bool, x: Var) -> tuple:
+    """(r, U, shown) for the scalar PUQ or tr(PUQ) = vecᵀ(PᵀQᵀ) vec U, with r = vec(PᵀQᵀ)."""
+    from ..simplify import trace
     places = [i for i, f in enumerate(chain) if isinstance(f, Unknown)]
     if len(places) != 1 or chain[places[0]].inverted:
         raise Unsolvable(f"{render(x)} occurs in a scalar factor of the gradient other than "
                          f"linearly: matcalc knows no closed form")
     (i,) = places
     u = chain[i]
-    left, right = [f for f in chain[:i]], [f for f in chain[i + 1:]]
+    left, right = list(chain[:i]), list(chain[i + 1:])
     U = u.expr(x)
     outer = [transpose(mul(*left))] if left else []
     outer += [transpose(mul(*right))] if right else []
     row = vec(mul(*outer)) if outer else vec(Identity(U.shape[0]))
     shown = mul(*left, U, *right)
-    return Term(t.coeff, t.scalars, (), t.chain, (row, u, trace(shown) if traced else shown))
+    return row, u, trace(shown) if traced else shown
 
 
 def _term_expr(t: Term, x: Var) -> Expr:
