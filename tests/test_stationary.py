@@ -78,6 +78,8 @@ PROBLEMS = {
     "a trace squared, by vec": ("tr(X)^2 + norm(X - A)^2", "X", {}, (), "vec", True),
     "bilinear regression, by vec": ("(a' X b - t)^2 + l norm(X)^2", "X", {"X": ("m", "n"),
                                     "a": "m", "b": "n", "t": (1, 1), **LAMBDA}, (), "vec", True),
+    "scalar step length": ("tr((t A + B)'(t A + B))", "t", {"t": (1, 1)}, (), "direct", True),
+    "scalar in a trace squared": ("tr(t A + B)^2", "t", {"t": (1, 1)}, (), "direct", True),
     "scalar unknown": ("t^2 tr(A) - 2 t", "t", {"t": (1, 1)}, (), "direct", False),
 }
 

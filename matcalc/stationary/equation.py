@@ -75,9 +75,17 @@ def _zero(e: Expr) -> Expr:
 def _normalized(t: Term, x: Var) -> Term:
     """Scalar factors that hold a vector x, such as (aᵀx)b, become products b aᵀx."""
     if x.is_scalar:  # a scalar unknown commutes: it goes to the front of the chain
-        unknowns = tuple(f for f in t.chain if isinstance(f, Unknown))
+        from ..simplify import trace
+        scalars, unknowns = list(t.scalars), [f for f in t.chain if isinstance(f, Unknown)]
+        for s in t.x_scalars:  # tr(L t R) = t·tr(LR)
+            inside = s.chain if isinstance(s, Traced) else s
+            unknowns += [f for f in inside if isinstance(f, Unknown)]
+            rest = [f for f in inside if not isinstance(f, Unknown)]
+            if rest:
+                product = mul(*rest)
+                scalars.append(trace(product) if not product.is_scalar else product)
         rest = tuple(f for f in t.chain if not isinstance(f, Unknown))
-        return Term(t.coeff, t.scalars, (), unknowns + rest)
+        return Term(t.coeff, tuple(scalars), (), tuple(unknowns) + rest)
     if t.x_scalars and not x.shape[1].is_one:
         return _linear_form(t, x)
     chain = t.chain

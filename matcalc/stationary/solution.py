@@ -2,7 +2,7 @@
 code, sympy, the steps, a LaTeX document, and a function of arrays."""
 from __future__ import annotations
 
-from ..expr import Add, Expr, Identity, Kron, Mul, Num, Ones, Transpose, Var
+from ..expr import Add, Expr, Identity, Kron, Mul, Num, Ones, ScalarPow, Trace, Transpose, Var
 from ..render import render
 from ..render.latex import LatexPrinter
 from ..simplify import add, inverse, kron, mul, transpose, vec
@@ -24,6 +24,10 @@ def positive_semidefinite(e: Expr, assumed: set[str]) -> bool:
         return True
     if isinstance(e, Add):
         return all(positive_semidefinite(t, assumed) for t in e.terms)
+    if isinstance(e, Trace):  # the trace of a positive semi-definite matrix is ≥ 0
+        return positive_semidefinite(e.arg, assumed)
+    if isinstance(e, ScalarPow):  # an even power of a real number is ≥ 0
+        return e.exponent.denominator == 1 and e.exponent.numerator % 2 == 0
     if isinstance(e, Kron):
         return positive_semidefinite(e.left, assumed) and positive_semidefinite(e.right, assumed)
     if isinstance(e, Transpose):
