@@ -371,15 +371,22 @@ def test_random_questions_get_a_right_answer_or_a_reason(question, seed):
         assert err.exit_code == 2 and str(err)
         return
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(2, 5))
-    env = {}
-    for name, var in s.others.items():
-        shape = tuple(n if not d.is_one else 1 for d in var.shape)
-        env[name] = (n * np.eye(n) if shape[0] == shape[1] != 1 else 0) + \
-            rng.standard_normal(shape)
+    first = int(rng.integers(2, 5))
+    for n in (first, first + 1, first + 2):  # a size may make the system singular (2n − 6 = 0)
+        env = {}
+        for name, var in s.others.items():
+            shape = tuple(n if not d.is_one else 1 for d in var.shape)
+            env[name] = (n * np.eye(n) if shape[0] == shape[1] != 1 else 0) + \
+                rng.standard_normal(shape)
+        try:
+            with np.errstate(all="ignore"):
+                x_star = as_matrix(s.to_numpy()(**env, **{size: n for size in s.free_sizes}))
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:  # singular at every size, on generic data: the closed form is wrong
+        raise AssertionError(f"{text}: {s.equation()} inverts a singular matrix")
     with np.errstate(all="ignore"):
-        # generic data: a closed form that inverts a singular matrix here is wrong
-        x_star = as_matrix(s.to_numpy()(**env, **{size: n for size in s.free_sizes}))
         assert np.all(np.isfinite(x_star)), f"{text}: {s.equation()}"
         grad = derive(text, x, symmetric=symmetric).to_numpy("gradient")
         at = grad(**env, **{x: x_star})
