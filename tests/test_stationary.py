@@ -246,7 +246,7 @@ def test_steps_name_each_step():
               "--shape", "N=1,1", "--steps").stdout
     for line in ("(set the gradient to zero)", "= 0", "(expand the products)",
                  "(multiply on the left and on the right by S)", "(collect the terms in S)",
-                 "(divide by N)", "S = (X − muᵀ)(Xᵀ − umᵀ)/N"):
+                 "(divide by N)", "S = (X − muᵀ)(X − muᵀ)ᵀ/N"):
         assert line in out
     latex = run("solve", "norm(A x - b)^2", "x", "--steps", "--format", "latex").stdout
     assert latex.startswith(r"\begin{aligned}") and r"\text{(collect the terms in }x\text{)}" in latex

@@ -13,7 +13,7 @@ from ..errors import MatcalcError, UsageError
 from ..expr import _describe
 from .equation import solve_gradient
 from .expand import Unsolvable
-from .solution import FORMATS, Solution
+from .solution import FORMATS, Solution, folded
 
 __all__ = ["solve", "Solution", "Unsolvable", "FORMATS"]
 
@@ -55,6 +55,10 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
             G = simplify(assume_symmetric(G, known))
         result = solve_gradient(G, x)
         hessian = _hessian(lambda: d.second().jacobian, known)
+    memo: dict = {}
+    for step in result.steps:
+        step.lhs, step.rhs = folded(step.lhs, memo), folded(step.rhs, memo)
+    result.lhs, result.rhs = folded(result.lhs, memo), folded(result.rhs, memo)
     return Solution(d.expr, x, result.steps[0].lhs, result, hessian, names, sym)
 
 

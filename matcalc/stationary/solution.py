@@ -44,6 +44,30 @@ def positive_semidefinite(e: Expr, assumed: set[str]) -> bool:
     return False
 
 
+def folded(e: Expr, memo: dict | None = None) -> Expr:
+    """e as a paper writes it: in a product F(Fᵀ written out as a sum), the second factor is
+    shown as Fᵀ — (X − μuᵀ)(X − μuᵀ)ᵀ rather than (X − μuᵀ)(Xᵀ − uμᵀ). Display only: the
+    value is the same."""
+    from ..steps import rebuild
+    memo = {} if memo is None else memo
+    done = memo.get(e)
+    if done is not None:
+        return done
+    children = [folded(c, memo) for c in e.children]
+    if isinstance(e, Mul):
+        out = list(e.factors)
+        for i in range(1, len(out)):
+            before, this = out[i - 1], out[i]
+            if isinstance(this, Add) and not before.is_scalar and transpose(before) is this:
+                children[i] = Transpose(children[i - 1])
+        done = Mul(tuple(children)) if any(a is not b for a, b in zip(children, e.children)) \
+            else e
+    else:
+        done = rebuild(e, children)
+    memo[e] = done
+    return done
+
+
 class Solution:
     """X* with G(X*) = 0 for the gradient G of a scalar f, and what is known of the point."""
 
