@@ -294,6 +294,8 @@ UNSOLVABLE = [
     (["norm(a' x - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),  # a line of minima
     (["x' A x - x' A' x + b' x", "x"], "the terms in x cancel"),
     (["norm(sum(x) - t)^2", "x", "--shape", "t=1,1"], "has rank at most 1"),
+    (["norm(A X - X A - C)^2", "X"], "singular for every value of its names"),  # X ↦ AX − XA
+    (["tr(X' A X) - tr(X A X') - 2 tr(C' X)", "X"], "singular by its form"),
     (["norm((X + A)(X + B)(X + C)(X + D)(X + E)(X + F) - G)^2", "X"], "more than 5,000 terms"),
     (["N logdet(S) + tr(inv(S) a a')", "S", "--shape", "N=1,1"], "no stationary point: S = aaᵀ/N"),
     ([GAUSS, "S", "--symmetric", "S", "--shape", "X=3,2", "--shape", "u=2", "--shape", "N=1,1",
@@ -337,7 +339,7 @@ MATRIX_TERMS = ["tr(X' A X)", "tr(X B X')", "tr(A X)", "tr(C' X)", "norm(X - D)^
                 "norm(A X B - C)^2", "logdet(X)", "tr(inv(X) A)", "tr(X A X B)", "tr(X)^2",
                 "tr(X' X)", "norm(X)^2", "tr(A X B X')", "tr(inv(X) A inv(X) B)", "det(X)",
                 "tr(X' A X B)", "norm(X' - A)^2", "tr(A X')", "tr(inv(X) A) + logdet(X)",
-                "tr(X A' X')", "tr(X' A' X)", "tr(A X)^2", "(a' X b)^2", "tr(X) tr(A X)"]
+                "tr(X A' X')", "tr(X' A' X)", "tr(A X)^2", "(a' X b)^2", "tr(X) tr(A X)", "norm(A X - X A)^2", "tr(X A X') - tr(X' A X)"]
 VECTOR_TERMS = ["x' A x", "b' x", "norm(A x - b)^2", "(a' x)^2", "(a' x)(b' x)", "x' x",
                 "norm(x - a)^2", "exp(a' x)", "log(x' x)", "norm(x)", "x' inv(A) x", "sum(x)",
                 "x' A' x", "sum(a .* x .^ 2)", "b' (a .* x)", "tr(A x b')^2", "tr(x a')"]

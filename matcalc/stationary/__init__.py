@@ -13,6 +13,7 @@ from ..errors import MatcalcError, UsageError
 from ..expr import _describe
 from .equation import solve_gradient
 from .expand import Unsolvable
+from .probe import SYMMETRIC
 from .solution import FORMATS, Solution, folded
 
 __all__ = ["solve", "Solution", "Unsolvable", "FORMATS"]
@@ -21,16 +22,24 @@ __all__ = ["solve", "Solution", "Unsolvable", "FORMATS"]
 def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetric=()) -> Solution:
     """Solve ∂f/∂X = 0 for X in closed form; `symmetric` as for derive (True: X itself)."""
     from ..api import derive
-    from ..simplify import add, simplify, transpose
     d = derive(text, wrt, shapes, symmetric=symmetric)
+    known = frozenset({d.wrt.name} if symmetric is True else {symmetric}
+                      if isinstance(symmetric, str) else set(symmetric))
+    token = SYMMETRIC.set(known)  # the probe for singular matrices draws these symmetric
+    try:
+        return _solve(d, known)
+    finally:
+        SYMMETRIC.reset(token)
+
+
+def _solve(d, known: frozenset) -> Solution:
+    from ..simplify import add, simplify, transpose
+    from ..symmetric import assume_symmetric
     if not d.expr.is_scalar:
         raise UsageError(f"solve sets the gradient of a scalar function to zero, but "
                          f"{_describe(d.expr)} is not a scalar")
-    from ..symmetric import assume_symmetric
     x = d.wrt
     names = d.names
-    known = frozenset({x.name} if symmetric is True else {symmetric}
-                      if isinstance(symmetric, str) else set(symmetric))
     sym = x.name in known
     if sym:
         G = simplify(assume_symmetric(d.unconstrained.gradient, known))

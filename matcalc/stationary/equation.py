@@ -17,6 +17,7 @@ from ..expr import Add, Commutation, Expr, Identity, Num, Var, Zero
 from ..render import render
 from ..simplify import add, inverse, kron, mul, number, transpose, vec
 from .expand import Term, Traced, Unknown, Unsolvable, expand
+from .probe import singular_everywhere
 
 
 _GT = {"ascii": "G^T", "latex": r"$G^{\top}$"}
@@ -212,6 +213,13 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
         scale = _scaled_identity(L2)
         if R1 is None and R2 is not None and scale is not None and u == Unknown(False, False):
             right = mul(scale, R2)
+            if L1.shape == right.shape and isinstance(_total([L1, right]), Zero):
+                raise Unsolvable(f"the equation is AX − XA = C, a Sylvester equation that is "
+                                 f"singular by its form (every power of A solves AX − XA = 0): "
+                                 "its solutions, if any, are not unique")
+            n_rows, n_cols = x.shape
+            _check_invertible(add(kron(Identity(n_cols), L1),
+                                  kron(transpose(right), Identity(n_rows))), x)
             U = u.expr(x)
             eq = add(mul(L1, U), mul(U, right))
             steps[-1] = Step(steps[-1].why, eq, negC, x, "a Sylvester equation")
@@ -273,6 +281,14 @@ def _check_invertible(e: Expr, x: Var, solution: Expr | None = None) -> None:
     gradient."""
     bound = rank_bound(e)
     singular = bound is not None and (e.shape[0].value is None or bound < e.shape[0].value)
+    if not singular and not e.is_scalar and singular_everywhere(e):
+        raise Unsolvable(f"the equation for {render(x)} is singular: {render(e)} is singular for "
+                         "every value of its names (at random values of several sizes), so "
+                         f"{render(x)}, if it exists, is not unique, and no closed form gives it"
+                         if solution is None else
+                         f"no stationary point: {render(solution)} = {render(e)} would solve "
+                         f"it, but that matrix is singular for every value of its names, and "
+                         f"{render(x)}⁻¹ is in the gradient")
     if singular and solution is not None:
         raise Unsolvable(f"no stationary point: {render(solution)} = {render(e)} would solve it, but "
                          f"that matrix has rank at most {bound}, and {render(x)}⁻¹ is in the "
