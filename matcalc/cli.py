@@ -323,6 +323,14 @@ def _print_steps(result, fmt: str, layout: str, console=None) -> None:
 SOLVE_FORMATS = ("unicode", "ascii", "latex", "numpy", "python", "sympy")
 
 
+@examples(
+    ('matcalc solve "norm(A x - b)^2" x --shape A=m,n --shape b=m',
+     "Least squares: x = (AᵀA)⁻¹Aᵀb, a minimum."),
+    ('matcalc solve "N logdet(S) + tr(inv(S) M)" S --symmetric S --symmetric M --shape N=1,1 '
+     '--steps', "A Gaussian covariance, step by step: S = M/N."),
+    ('matcalc solve "tr(X\' A X) + tr(X B X\') - 2 tr(C\' X)" X --format numpy',
+     "A Sylvester equation, solved by scipy.linalg.solve_sylvester."),
+)
 @main.command(cls=ExpressionCommand, short_help="Set the gradient of EXPR by X to zero; solve for X.")
 @click.argument("expr")
 @click.argument("wrt", required=False)
