@@ -325,7 +325,7 @@ SOLVE_FORMATS = ("unicode", "ascii", "latex", "numpy", "python", "sympy")
 
 @examples(
     ('matcalc solve "norm(A x - b)^2" x --shape A=m,n --shape b=m',
-     "Least squares: x = (AᵀA)⁻¹Aᵀb, a minimum."),
+     "Least squares, a minimum: x = (AᵀA)⁻¹Aᵀb."),
     ('matcalc solve "N logdet(S) + tr(inv(S) M)" S --symmetric S --symmetric M --shape N=1,1 '
      '--steps', "A Gaussian covariance, step by step: S = M/N."),
     ('matcalc solve "tr(X\' A X) + tr(X B X\') - 2 tr(C\' X)" X --format numpy',
