@@ -167,3 +167,38 @@ def total(e: Expr) -> Expr:
 
 def norm(e: Expr) -> Expr:
     return Norm(e)
+
+
+# ── matrix functions, decompositions and spectra ────────────────────────────────────────
+
+def matrix_function(name: str, e: Expr) -> Expr:
+    """expm, logm, sqrtm of a square matrix; of a scalar they are exp, log and √."""
+    from .expr import MatFunc
+    if e.is_scalar:
+        return Func(name[:-1], e)
+    return MatFunc(name, e)
+
+
+def spectrum(kind: str, e: Expr) -> Expr:
+    from .expr import Spectrum
+    return Spectrum(kind, e)
+
+
+def extreme(kind: str, e: Expr) -> Expr:
+    from .expr import Extreme
+    return Extreme(kind, e)
+
+
+def cholesky(e: Expr) -> Expr:
+    from .expr import Chol
+    return Chol(e)
+
+
+def adjugate(e: Expr) -> Expr:
+    from .expr import Adj
+    return Adj(e)
+
+
+def pseudo_inverse(e: Expr) -> Expr:
+    from .expr import Pinv
+    return Pinv(e)

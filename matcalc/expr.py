@@ -433,13 +433,180 @@ class Duplication(Expr):
         return (self.n * self.n, half_triangle(self.n))
 
 
+# ── matrix functions, decompositions and spectra (matcalc.matfunc knows their calculus) ──
+
+MATRIX_FUNCTIONS = ("expm", "logm", "sqrtm")
+
+
+@_unary
+class MatFunc(Expr):
+    """f(X) of a square matrix as a matrix function (not element by element): e^X, log X, X^½."""
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        if self.name not in MATRIX_FUNCTIONS:
+            raise ValueError(f"unknown matrix function {self.name}")
+        return _square(self.name, self.arg)
+
+
+@_unary
+class Frechet(Expr):
+    """∂vec f(X)/∂(vec X)ᵀ for a matrix function f, the Fréchet derivative in vec form: written
+    (V⁻ᵀ ⊗ V) diag(vec F)(Vᵀ ⊗ V⁻¹) with X = VΛV⁻¹, or for X^½ (I ⊗ X^½ + (X^½)ᵀ ⊗ I)⁻¹."""
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        n = MatFunc(self.name, self.arg).shape[0]
+        return (n * n, n * n)
+
+
+@_unary
+class DivDiff(Expr):
+    """F, the divided differences of f on X's eigenvalues: (f(λᵢ) − f(λⱼ))/(λᵢ − λⱼ), f′(λᵢ) if equal."""
+    name: str
+    arg: Expr
+
+    def _shape(self):
+        return MatFunc(self.name, self.arg).shape
+
+
+# The factors of a decomposition that answers name, each a node of its own so printers can
+# name it (V, U, L, v, …) and say in a "where" clause what it is.
+FACTORS = {
+    "V": "eigenvectors of a diagonalisable X = VΛV⁻¹, in the order of DivDiff's eigenvalues",
+    "Q": "orthonormal eigenvectors of a symmetric S = VΛVᵀ, eigenvalues ascending",
+    "U": "left singular vectors of X = UΣVᵀ (thin), singular values descending",
+    "W": "right singular vectors of X = UΣVᵀ (thin), singular values descending",
+    "qmax": "the unit eigenvector of S's largest eigenvalue",
+    "qmin": "the unit eigenvector of S's smallest eigenvalue",
+    "umax": "the left singular vector of X's largest singular value",
+    "wmax": "the right singular vector of X's largest singular value",
+    "umin": "the left singular vector of X's smallest singular value",
+    "wmin": "the right singular vector of X's smallest singular value",
+    "emax": "the unit vector at the index of v's largest element",
+    "emin": "the unit vector at the index of v's smallest element",
+}
+
+
+def rank_dim(m: Dim, n: Dim) -> Dim:
+    """min(m, n), the number of singular values of an m×n matrix."""
+    if m == n or n.is_one:
+        return n if m == n else ONE
+    if m.is_one:
+        return ONE
+    if m.value is not None and n.value is not None:
+        return Dim(min(m.value, n.value))
+    symbol = f"min({m},{n})"
+    DERIVED_SIZES.setdefault(symbol, lambda sizes: min(_value(m, sizes), _value(n, sizes)))
+    return Dim(1, (symbol,))
+
+
+def _value(d: Dim, sizes: dict[str, int]) -> int:
+    value = d.coeff
+    for s in d.symbols:
+        value *= sizes[s] if s in sizes else DERIVED_SIZES[s](sizes)
+    return value
+
+
+@_unary
+class Factor(Expr):
+    """A named factor of arg's decomposition (see FACTORS): V, U, a top eigenvector v, …"""
+    kind: str
+    arg: Expr
+
+    def _shape(self):
+        rows, cols = self.arg.shape
+        kind = self.kind
+        if kind in ("V", "Q"):
+            return _square("an eigendecomposition", self.arg)
+        if kind in ("qmax", "qmin"):
+            return (_square("an eigendecomposition", self.arg)[0], ONE)
+        if kind in ("emax", "emin"):
+            return (_column("max and min", self.arg), ONE)
+        r = rank_dim(rows, cols)
+        if kind == "U":
+            return (rows, r)
+        if kind == "W":
+            return (cols, r)
+        if kind in ("umax", "umin"):
+            return (rows, ONE)
+        if kind in ("wmax", "wmin"):
+            return (cols, ONE)
+        raise ValueError(f"unknown factor {kind}")
+
+
+@_unary
+class Spectrum(Expr):
+    """eig(S): the eigenvalues of a symmetric S, ascending; svd(X): the singular values, descending."""
+    kind: str
+    arg: Expr
+
+    def _shape(self):
+        if self.kind == "eig":
+            return (_square("eig", self.arg)[0], ONE)
+        if self.kind == "svd":
+            return (rank_dim(*self.arg.shape), ONE)
+        raise ValueError(f"unknown spectrum {self.kind}")
+
+
+@_unary
+class Extreme(Expr):
+    """max(v) or min(v): the largest or smallest element of a vector."""
+    kind: str
+    arg: Expr
+
+    def _shape(self):
+        if self.kind not in ("max", "min"):
+            raise ValueError(f"unknown extreme {self.kind}")
+        _column(self.kind, self.arg)
+        return (ONE, ONE)
+
+
+@_unary
+class Chol(Expr):
+    """L, the lower Cholesky factor of a symmetric positive definite S = LLᵀ."""
+    arg: Expr
+
+    def _shape(self):
+        return _square("the Cholesky factor", self.arg)
+
+
+class HalfLower(Expr):
+    """Φ: ones below the diagonal, ½ on it, 0 above; Φ ∘ M takes M's lower triangle, half its
+    diagonal (the Φ of dL = LΦ(L⁻¹dS L⁻ᵀ))."""
+    n: Dim
+
+    def _shape(self):
+        return (self.n, self.n)
+
+
+@_unary
+class Adj(Expr):
+    """adj(X), the adjugate: |X|X⁻¹ for an invertible X."""
+    arg: Expr
+
+    def _shape(self):
+        return _square("the adjugate", self.arg)
+
+
+@_unary
+class Pinv(Expr):
+    """X⁺, the Moore–Penrose inverse (n×m for an m×n X)."""
+    arg: Expr
+
+    def _shape(self):
+        return self.arg.shape[::-1]
+
+
 def _describe(e: Expr, limit: int = 40) -> str:
     """An operand for a message: its text, cut short when long, and its shape."""
-    from .render import render
+    from .render.text import UnicodePrinter
     if tree_size(e) > 50 * limit:
         text = {Add: "a long sum", Mul: "a long product"}.get(type(e), "a long expression")
     else:
-        text = render(e, "unicode")
+        text = UnicodePrinter().print(e)  # without a where clause
         if len(text) > limit:
             text = text[:limit - 10] + " … " + text[-8:]
     return f"{text} ({shape_str(e.shape)})"

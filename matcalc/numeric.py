@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 
 from .dims import DERIVED_SIZES, Dim
+from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
                    Num, Ones, Partial, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
@@ -71,6 +72,90 @@ EVALUATORS: dict[type, Callable] = {
 }
 
 
+# ── matrix functions, decompositions and spectra ────────────────────────────────────────
+# chol and eig read a symmetric matrix's symmetric part (S + Sᵀ)/2: S itself when S is
+# symmetric, and a derivative that holds in every direction, not only symmetric ones.
+
+def _sym(a: np.ndarray) -> np.ndarray:
+    return (a + a.T) / 2
+
+
+def matrix_function(name: str, a: np.ndarray) -> np.ndarray:
+    import scipy.linalg
+    if name == "expm":
+        return scipy.linalg.expm(a)
+    value = getattr(scipy.linalg, name)(a)
+    return np.real_if_close(value) if not np.iscomplexobj(a) else value
+
+
+def frechet_direction(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """L_f(A)[E], the upper right block of f([[A, E], [0, A]]) (Higham, Theorem 3.6)."""
+    n = a.shape[0]
+    block = np.block([[a, e], [np.zeros_like(a), a]])
+    return matrix_function(name, block)[:n, n:]
+
+
+def frechet_matrix(name: str, a: np.ndarray) -> np.ndarray:
+    """∂vec f(A)/∂(vec A)ᵀ, one Fréchet derivative per column."""
+    n = a.shape[0]
+    units = np.eye(n * n).reshape(n * n, n, n).transpose(0, 2, 1)  # vec(E_k) = e_k
+    return np.column_stack([frechet_direction(name, a, E).reshape(-1, order="F") for E in units])
+
+
+def divided_differences(name: str, a: np.ndarray) -> np.ndarray:
+    """F with Fᵢⱼ = (f(λᵢ) − f(λⱼ))/(λᵢ − λⱼ), f′(λᵢ) where they coincide, on the eigenvalues
+    in np.linalg.eig's order (the order of the eigenvectors V)."""
+    w = np.linalg.eig(a)[0]
+    if name == "sqrtm":
+        r = np.sqrt(w.astype(complex) if np.any(w.real < 0) else w)
+        return 1 / (r[:, None] + r[None, :])
+    f, fprime = {"expm": (np.exp, np.exp), "logm": (np.log, lambda x: 1 / x)}[name]
+    d = w[:, None] - w[None, :]
+    close = np.isclose(w[:, None], w[None, :])
+    with np.errstate(all="ignore"):
+        quotient = (f(w)[:, None] - f(w)[None, :]) / np.where(close, 1, d)
+    return np.where(close, fprime(w)[:, None] + 0 * d, quotient)
+
+
+def factor(kind: str, a: np.ndarray) -> np.ndarray:
+    """The named factor of a decomposition (see expr.FACTORS)."""
+    if kind == "V":
+        return np.linalg.eig(a)[1]
+    if kind in ("Q", "qmax", "qmin"):
+        Q = np.linalg.eigh(_sym(a))[1]
+        return {"Q": Q, "qmax": Q[:, -1:], "qmin": Q[:, :1]}[kind]
+    if kind in ("emax", "emin"):
+        k = np.argmax(a) if kind == "emax" else np.argmin(a)
+        return np.eye(a.shape[0])[:, [k]]
+    U, _, Wt = np.linalg.svd(a, full_matrices=False)
+    return {"U": U, "W": Wt.T, "umax": U[:, :1], "wmax": Wt[:1].T, "umin": U[:, -1:],
+            "wmin": Wt[-1:].T}[kind]
+
+
+def spectrum(kind: str, a: np.ndarray) -> np.ndarray:
+    if kind == "eig":
+        return np.linalg.eigvalsh(_sym(a)).reshape(-1, 1)
+    return np.linalg.svd(a, compute_uv=False).reshape(-1, 1)
+
+
+def half_lower(n: int) -> np.ndarray:
+    return np.tril(np.ones((n, n))) - np.eye(n) / 2
+
+
+EVALUATORS.update({
+    MatFunc: lambda e, v, s: matrix_function(e.name, v[0]),
+    Frechet: lambda e, v, s: frechet_matrix(e.name, v[0]),
+    DivDiff: lambda e, v, s: divided_differences(e.name, v[0]),
+    Factor: lambda e, v, s: factor(e.kind, v[0]),
+    Spectrum: lambda e, v, s: spectrum(e.kind, v[0]),
+    Extreme: lambda e, v, s: _scalar(np.max(v[0]) if e.kind == "max" else np.min(v[0])),
+    Chol: lambda e, v, s: np.linalg.cholesky(_sym(v[0])),
+    HalfLower: lambda e, v, s: half_lower(dim_value(e.n, s)),
+    Adj: lambda e, v, s: np.linalg.det(v[0]) * np.linalg.inv(v[0]),
+    Pinv: lambda e, v, s: np.linalg.pinv(v[0]),
+})
+
+
 def duplication_matrix(n: int) -> np.ndarray:
     """Dₙ, with Dₙ vech(X) = vec(X) for symmetric X; vech stacks the lower triangle by columns."""
     columns = []
@@ -119,7 +204,10 @@ def evaluate(e: Expr, env: dict[str, np.ndarray], sizes: dict[str, int] | None =
             memo[node] = done
         return done
 
-    return value(e)
+    out = value(e)
+    if np.iscomplexobj(out) and not any(np.iscomplexobj(v) for v in env.values()):
+        out = out.real  # an eigenbasis V, F of a real X may be complex; the answer is real
+    return out
 
 
 def finite_difference(f: Expr, wrt: Var, env: dict[str, np.ndarray], sizes: dict[str, int],

@@ -124,6 +124,17 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
     "diag": (1, build.diag),
     "sum": (1, build.total),
     "norm": (1, build.norm),
+    # matrix functions, decompositions and spectra
+    "expm": (1, lambda x: build.matrix_function("expm", x)),
+    "logm": (1, lambda x: build.matrix_function("logm", x)),
+    "sqrtm": (1, lambda x: build.matrix_function("sqrtm", x)),
+    "chol": (1, build.cholesky),
+    "eig": (1, lambda x: build.spectrum("eig", x)),
+    "svd": (1, lambda x: build.spectrum("svd", x)),
+    "max": (1, lambda x: build.extreme("max", x)),
+    "min": (1, lambda x: build.extreme("min", x)),
+    "adj": (1, build.adjugate),
+    "pinv": (1, build.pseudo_inverse),
 }
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from .build import add, kron, mul, number
 from .dims import ONE
+from .expr import (Adj, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum)
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
                    Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
@@ -246,6 +247,97 @@ def _norm(node, d):
     return mul(ScalarPow(node, Fraction(-1)), _vecT(node.arg), d(node.arg))
 
 
+# ── matrix functions, decompositions and spectra ──
+
+@rule(MatFunc, "matrix function rule")
+def _matrix_function(node, d):
+    """∂vec f(F) = (V⁻ᵀ ⊗ V) diag(vec F)(Vᵀ ⊗ V⁻¹) ∂F for e^F and log F, F = VΛV⁻¹, F the
+    divided differences of f on the eigenvalues; for F^½ the Sylvester form (I ⊗ F^½ + (F^½)ᵀ ⊗ I)⁻¹.
+
+    Higham, *Functions of Matrices* (2008), Theorem 3.11 and §6.1; Magnus & Neudecker ch. 8.
+    """
+    return mul(Frechet(node.name, node.arg), d(node.arg))
+
+
+def _diagonal_selection(n):
+    """(𝟏ᵀ ⊗ I) diag(vec I): vec M ↦ diag(M), as in the diagonal rule."""
+    return mul(kron(Ones(ONE, n), Identity(n)), DiagMatrix(Vec(Identity(n))))
+
+
+@rule(Spectrum, "spectral rule")
+def _spectrum(node, d):
+    """∂λᵢ = vᵢᵀ dS vᵢ, ∂σᵢ = uᵢᵀ dX vᵢ: ∂eig(S) = (𝟏ᵀ ⊗ I) diag(vec I)(Vᵀ ⊗ Vᵀ) ∂S, S = VΛVᵀ;
+    ∂svd(X) = (𝟏ᵀ ⊗ I) diag(vec I)(Vᵀ ⊗ Uᵀ) ∂X, X = UΣVᵀ.
+
+    Magnus & Neudecker (3rd ed.) §8.7–8.9: dλ = diag(Vᵀ dS V), dσ = diag(Uᵀ dX V), for
+    simple eigenvalues and distinct nonzero singular values.
+    """
+    F = node.arg
+    if node.kind == "eig":
+        Q = Transpose(Factor("Q", F))
+        return mul(_diagonal_selection(node.shape[0]), kron(Q, Q), d(F))
+    U, W = Factor("U", F), Factor("W", F)
+    return mul(_diagonal_selection(node.shape[0]), kron(Transpose(W), Transpose(U)), d(F))
+
+
+@rule(Extreme, "extremum rule")
+def _extreme(node, d):
+    """∂max(v) = eᵀ∂v, e the unit vector at the maximum; of eig(S), vecᵀ(vvᵀ)∂S; of svd(X),
+    vecᵀ(u₁v₁ᵀ)∂X (the spectral norm's gradient); min alike.
+
+    A unique extremum is differentiable, with the derivative of the element it picks
+    (Magnus & Neudecker §8.7 for the eigenvalue, Golub & Van Loan §2.3 for σ₁).
+    """
+    v, which = node.arg, node.kind
+    if isinstance(v, Spectrum) and v.kind == "eig":
+        q = Factor("q" + which, v.arg)
+        return mul(_vecT(mul(q, Transpose(q))), d(v.arg))
+    if isinstance(v, Spectrum):
+        u, w = Factor("u" + which, v.arg), Factor("w" + which, v.arg)
+        return mul(_vecT(mul(u, Transpose(w))), d(v.arg))
+    return mul(Transpose(Factor("e" + which, v)), d(v))
+
+
+@rule(Chol, "Cholesky rule")
+def _cholesky(node, d):
+    """∂vec L = (I ⊗ L) diag(vec Φ)(L⁻¹ ⊗ L⁻¹) ½(I + K) ∂S for S = LLᵀ: dL = LΦ(L⁻¹dS L⁻ᵀ).
+
+    Murray, *Differentiation of the Cholesky decomposition* (2016), eq. 8; Φ keeps the lower
+    triangle and half the diagonal. ½(I + K) takes dS's symmetric part: chol reads (S + Sᵀ)/2.
+    """
+    n = node.shape[0]
+    L, L_inv = node, Inverse(node)
+    half = mul(number(Fraction(1, 2)), add(Identity(n * n), Commutation(n, n)))
+    return mul(kron(Identity(n), L), DiagMatrix(Vec(HalfLower(n))), kron(L_inv, L_inv), half,
+               d(node.arg))
+
+
+@rule(Adj, "adjugate rule")
+def _adjugate(node, d):
+    """∂adj F = |F|(vec(F⁻¹) vecᵀ(F⁻ᵀ) − F⁻ᵀ ⊗ F⁻¹) ∂F, from adj F = |F|F⁻¹ (Magnus & Neudecker §8.6)"""
+    F = node.arg
+    inv = Inverse(F)
+    return mul(Det(F), add(mul(Vec(inv), _vecT(_inv_t(F))),
+                           mul(number(-1), kron(_inv_t(F), inv))), d(F))
+
+
+@rule(Pinv, "pseudo-inverse rule")
+def _pseudo_inverse(node, d):
+    """∂F⁺ = −(F⁺ᵀ ⊗ F⁺)∂F + ((I − FF⁺) ⊗ F⁺F⁺ᵀ + F⁺ᵀF⁺ ⊗ (I − F⁺F))K ∂F, F m×n of constant rank.
+
+    dF⁺ = −F⁺dF F⁺ + F⁺F⁺ᵀdFᵀ(I − FF⁺) + (I − F⁺F)dFᵀF⁺ᵀF⁺ (Magnus & Neudecker ch. 8,
+    Theorem 5; Golub & Pereyra 1973); for full column rank the last term is 0, for full row rank
+    the middle one.
+    """
+    F, P = node.arg, node
+    m, n = F.shape
+    Pt = Transpose(P)
+    left = add(Identity(m), mul(number(-1), F, P))
+    right = add(Identity(n), mul(number(-1), P, F))
+    transposed = mul(add(kron(left, mul(P, Pt)), kron(mul(Pt, P), right)), Commutation(m, n))
+    return mul(add(mul(number(-1), kron(Pt, P)), transposed), d(F))
+
+
 for _leaf in (Ones, Duplication):
     RULES[_leaf] = Rule("constant rule", _leaf, _constant)
 
@@ -286,7 +378,12 @@ class Differentiator:
         result = self.memo.get(e)
         if result is None:
             if self.depends(e):
-                r = RULES[type(e)]
+                r = RULES.get(type(e))
+                if r is None:
+                    from .errors import MatcalcError
+                    from .render import render
+                    raise MatcalcError(f"matcalc has no rule for the derivative of "
+                                       f"{render(e)}: it appears only in answers")
                 result = r.jacobian(e, self)
                 self.steps.append((e, r.name, result))
             else:

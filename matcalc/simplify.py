@@ -19,6 +19,7 @@ from .dims import ONE
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc, ElementPow, Expr,
                    Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power,
                    ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .limits import check_power
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
@@ -280,6 +281,47 @@ IDENTITY_NAMES: dict[Callable, str] = {
     ones_ones: "outer product of ones",
     commutation_duplication: "symmetry",
 }
+
+
+# ── matrix functions and decompositions ──
+
+def frechet_row(a: Expr, b: Expr):
+    """vecᵀ(G) ∂f(X) = vecᵀ(V⁻ᵀ((VᵀGV⁻ᵀ) ∘ F)Vᵀ), or vecᵀ(Gf′(X)ᵀ) when Gᵀ commutes with X"""
+    if isinstance(b, Frechet):
+        G = row_gradient(a)
+        if G is not None and G.shape == b.arg.shape:
+            from .matfunc import in_eigenbasis_transposed
+            return (vecT(in_eigenbasis_transposed(b.name, b.arg, G)),)
+
+
+def frechet_column(a: Expr, b: Expr):
+    """∂f(X) vec(M) = vec(V((V⁻¹MV) ∘ F)V⁻¹), or vec(f′(X)M) when M commutes with X"""
+    if isinstance(a, Frechet) and isinstance(b, Vec) and b.arg.shape == a.arg.shape:
+        from .matfunc import in_eigenbasis
+        return (vec(in_eigenbasis(a.name, a.arg, b.arg)),)
+
+
+def cholesky_product(a: Expr, b: Expr):
+    """LLᵀ = S and L⁻ᵀL⁻¹ = S⁻¹ for the Cholesky factor L of S"""
+    if isinstance(a, Chol) and isinstance(b, Transpose) and b.arg is a:
+        return (a.arg,)
+    if isinstance(a, Transpose) and isinstance(a.arg, Inverse) and isinstance(a.arg.arg, Chol) \
+            and isinstance(b, Inverse) and b.arg is a.arg.arg:
+        return (inverse(b.arg.arg),)
+
+
+def symmetrizer_duplication(a: Expr, b: Expr):
+    """(I + K)Dₙ = 2Dₙ, for KDₙ = Dₙ"""
+    if isinstance(a, Add) and isinstance(b, Duplication) and len(a.terms) == 2 and \
+            Identity(b.n * b.n) in a.terms and Commutation(b.n, b.n) in a.terms:
+        return (number(2), b)
+
+
+PAIR_RULES += (frechet_row, frechet_column, cholesky_product, symmetrizer_duplication)
+IDENTITY_NAMES.update({frechet_row: "Fréchet derivative in a direction",
+                       frechet_column: "Fréchet derivative in a direction",
+                       cholesky_product: "Cholesky factorisation",
+                       symmetrizer_duplication: "symmetry"})
 
 
 def _reduce_chain(chain: list[Expr]) -> list[Expr]:
@@ -579,6 +621,8 @@ def transpose(e: Expr) -> Expr:
         return Ones(e.cols, e.rows)
     if isinstance(e, DiagMatrix):
         return _fired("symmetry", Transpose(e), e)
+    if isinstance(e, (MatFunc, Adj)) and _is_symmetric(e.arg):
+        return _fired("symmetry", Transpose(e), e)
     return Transpose(e)
 
 
@@ -628,6 +672,8 @@ def power(e: Expr, k: int) -> Expr:
         return power(e.arg, -k)
     if isinstance(e, Power):
         return power(e.arg, e.k * k)
+    if isinstance(e, MatFunc) and e.name == "sqrtm" and k % 2 == 0:
+        return _fired("power identity", Power(e, k), power(e.arg, k // 2))
     return Power(e, k)
 
 
@@ -793,6 +839,8 @@ def hadamard(a: Expr, b: Expr) -> Expr:
     if isinstance(b, Identity):
         if isinstance(a, (Identity, DiagMatrix)):
             return a
+        if isinstance(a, HalfLower):
+            return _fired("diagonal identity", (a, b), mul(number(Fraction(1, 2)), b))
         g = _outer_with_ones(a)
         if g is not None:
             return _fired("diagonal identity", (a, b), diag_matrix(g))
@@ -881,6 +929,14 @@ def norm(e: Expr) -> Expr:
     return Norm(e)
 
 
+def matrix_function(name: str, e: Expr) -> Expr:
+    if e.is_scalar:
+        return func(name[:-1], e)
+    if isinstance(e, Identity) and name != "expm":
+        return Zero(e.n, e.n) if name == "logm" else e
+    return MatFunc(name, e)
+
+
 # ── the driver ──────────────────────────────────────────────────────────────────────────
 
 CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
@@ -905,6 +961,15 @@ CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
     DiagPart: lambda e, c: diag_part(c[0]),
     SumAll: lambda e, c: sum_all(c[0]),
     Norm: lambda e, c: norm(c[0]),
+    MatFunc: lambda e, c: matrix_function(e.name, c[0]),
+    Frechet: lambda e, c: Frechet(e.name, c[0]),
+    DivDiff: lambda e, c: DivDiff(e.name, c[0]),
+    Factor: lambda e, c: Factor(e.kind, c[0]),
+    Spectrum: lambda e, c: Spectrum(e.kind, c[0]),
+    Extreme: lambda e, c: Extreme(e.kind, c[0]),
+    Chol: lambda e, c: Chol(c[0]),
+    Adj: lambda e, c: Adj(c[0]),
+    Pinv: lambda e, c: Pinv(c[0]),
 }
 
 

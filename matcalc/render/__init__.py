@@ -16,12 +16,9 @@ FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy")
 def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
     """Print e; `names` (name → Var) tells the NumPy printer where sizes come from."""
     check_answer_size(tree_size(e))
-    if fmt == "unicode":
-        return UnicodePrinter().print(e)
-    if fmt == "ascii":
-        return AsciiPrinter().print(e)
-    if fmt == "latex":
-        return LatexPrinter().print(e)
+    if fmt in ("unicode", "ascii", "latex"):
+        printer = {"unicode": UnicodePrinter, "ascii": AsciiPrinter, "latex": LatexPrinter}[fmt]()
+        return printer.print(e) + printer.where()
     if fmt == "numpy":
         return numpy_code(e, names if names is not None else variables(e))
     if fmt == "sympy":

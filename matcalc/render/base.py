@@ -7,6 +7,7 @@ from functools import cached_property
 from ..dims import ONE
 from ..expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num,
                     Power, ScalarPow, Transpose, Var, Vec, Zero)
+from ..expr import Chol, DivDiff, Factor, Frechet, HalfLower, MatFunc, Pinv
 
 SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
 HADAMARD = 25  # between ⊗ and the product, as the parser binds ∘ and .*
@@ -32,6 +33,12 @@ def precedence(e: Expr) -> int:
     if isinstance(e, Hadamard):
         return HADAMARD
     if isinstance(e, ElementPow):
+        return POSTFIX
+    if isinstance(e, MatFunc):
+        return ATOM if e.name == "logm" else POSTFIX  # (e^X)ᵀ, (X^½)ᵀ
+    if isinstance(e, Frechet):
+        return POSTFIX if e.name == "sqrtm" else PRODUCT
+    if isinstance(e, Pinv):
         return POSTFIX
     return ATOM
 
@@ -62,6 +69,21 @@ class Printer:
     @cached_property
     def _printed(self) -> dict[Expr, str]:
         return {}
+
+    naming_style = "unicode"
+
+    @cached_property
+    def naming(self):
+        """The letters given to factors of decompositions (V, L, F, …) and their where clause."""
+        from .where import Naming
+        return Naming(self.naming_style)
+
+    def named(self, e: Expr) -> str:
+        return self.naming.name(e, self.print)
+
+    def where(self) -> str:
+        """", where X = VΛV⁻¹; …" for the factors printed so far, or ""."""
+        return self.naming.clause() if "naming" in self.__dict__ else ""
 
     def paren(self, e: Expr, level: int) -> str:
         text = self.print(e)
@@ -107,11 +129,14 @@ def is_tight(e: Expr) -> bool:
     """Factors that read well written next to each other without a space: AX, (I + K)(I ⊗ Xᵀ)."""
     if isinstance(e, Transpose) and isinstance(e.arg, Vec):
         return False  # vecᵀ(G) is a word
-    if isinstance(e, (Transpose, Inverse, Power)):
-        while isinstance(e, (Transpose, Inverse, Power)):
+    if isinstance(e, (Transpose, Inverse, Power, Pinv)):
+        while isinstance(e, (Transpose, Inverse, Power, Pinv)):
             e = e.arg
-        return isinstance(e, (Var, Identity)) or precedence(e) < ATOM
-    return isinstance(e, (Var, Identity, Commutation, Zero)) or precedence(e) < PRODUCT
+        return isinstance(e, (Var, Identity) + NAMED) or precedence(e) < ATOM
+    return isinstance(e, (Var, Identity, Commutation, Zero) + NAMED) or precedence(e) < PRODUCT
+
+
+NAMED = (Factor, DivDiff, Chol, HalfLower)  # printed as a letter: V, F, L, Φ
 
 
 __all__ = ["Printer", "precedence", "split_fraction", "is_tight", "ONE",

@@ -211,6 +211,38 @@ class LatexPrinter(Printer):
     def _print_Duplication(self, e) -> str:
         return f"D_{{{e.n}}}"
 
+    # ── matrix functions, decompositions and spectra ──
+    naming_style = "latex"
+
+    def _print_MatFunc(self, e) -> str:
+        if e.name == "expm":
+            return f"e^{{{self.print(e.arg)}}}"
+        if e.name == "sqrtm":
+            return self.sup(e.arg, "1/2")
+        return f"\\log{self.group(self.print(e.arg))}"
+
+    def _print_Frechet(self, e) -> str:
+        from ..matfunc import expanded
+        return self.print(expanded(e))
+
+    def _print_Factor(self, e) -> str:
+        return self.named(e)
+
+    _print_DivDiff = _print_Chol = _print_HalfLower = _print_Factor
+
+    def _print_Spectrum(self, e) -> str:
+        name = {"eig": "\\lambda", "svd": "\\sigma"}[e.kind]
+        return f"{name}{self.group(self.print(e.arg))}"
+
+    def _print_Extreme(self, e) -> str:
+        return f"\\{e.kind}{self.group(self.print(e.arg))}"
+
+    def _print_Adj(self, e) -> str:
+        return f"\\operatorname{{adj}}{self.group(self.print(e.arg))}"
+
+    def _print_Pinv(self, e) -> str:
+        return self.sup(e.arg, "+")
+
 
 
 

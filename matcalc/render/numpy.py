@@ -119,9 +119,73 @@ class NumpyPrinter(Printer):
         return ("(lambda n: np.stack([np.eye(n*n)[i + n*j] + (i != j)*np.eye(n*n)[j + n*i] "
                 f"for j in range(n) for i in range(j, n)], axis=1))({n})")
 
+    # ── matrix functions, decompositions and spectra ──
+    # Matrix functions and their Fréchet derivatives come from scipy.linalg (Schur–Padé
+    # methods, stable where an eigendecomposition is not), imported by the code itself.
+    def _print_MatFunc(self, e) -> str:
+        call = f"{SCIPY}.{e.name}({self.print(e.arg)})"
+        return call if e.name == "expm" else f"np.real_if_close({call})"
+
+    def _print_Frechet(self, e) -> str:
+        """Column k is vec L_f(X)[E_k], read off f([[X, E_k], [0, X]]) = [[f(X), L_f(X)[E_k]], [0, f(X)]]
+        (Higham, Functions of Matrices, Theorem 3.6)."""
+        return ("np.real_if_close((lambda f, A: (lambda n: np.column_stack([f(np.block([[A, E.reshape(n, n, "
+                "order='F')], [np.zeros((n, n)), A]]))[:n, n:].reshape(-1, order='F') "
+                f"for E in np.eye(n * n)]))(A.shape[0]))({SCIPY}.{e.name}, {self.print(e.arg)}))")
+
+    def _print_DivDiff(self, e) -> str:
+        f, fprime = {"expm": ("np.exp(w)", "np.exp(w)"), "logm": ("np.log(w)", "1 / w"),
+                     "sqrtm": (None, None)}[e.name]
+        if f is None:
+            body = "1 / (np.sqrt(w)[:, None] + np.sqrt(w)[None, :])"
+        else:
+            body = (f"(lambda d, c: np.where(c, ({fprime})[:, None] + 0 * d, (({f})[:, None] - "
+                    f"({f})[None, :]) / np.where(c, 1, d)))(w[:, None] - w[None, :], "
+                    "np.isclose(w[:, None], w[None, :]))")
+        return f"(lambda w: {body})(np.linalg.eig({self.print(e.arg)})[0])"
+
+    def _print_Factor(self, e) -> str:
+        x = self.print(e.arg)
+        sym = f"(({x} + {x}.T) / 2)"
+        svd = f"np.linalg.svd({x}, full_matrices=False)"
+        return {"V": f"np.linalg.eig({x})[1]", "Q": f"np.linalg.eigh({sym})[1]",
+                "U": f"{svd}[0]", "W": f"{svd}[2].T",
+                "qmax": f"np.linalg.eigh({sym})[1][:, -1:]", "qmin": f"np.linalg.eigh({sym})[1][:, :1]",
+                "umax": f"{svd}[0][:, :1]", "wmax": f"{svd}[2][:1].T",
+                "umin": f"{svd}[0][:, -1:]", "wmin": f"{svd}[2][-1:].T",
+                "emax": f"np.eye(len({x}))[:, [np.argmax({x})]]",
+                "emin": f"np.eye(len({x}))[:, [np.argmin({x})]]"}[e.kind]
+
+    def _print_Spectrum(self, e) -> str:
+        x = self.print(e.arg)
+        if e.kind == "eig":
+            return f"np.linalg.eigvalsh(({x} + {x}.T) / 2).reshape(-1, 1)"
+        return f"np.linalg.svd({x}, compute_uv=False).reshape(-1, 1)"
+
+    def _print_Extreme(self, e) -> str:
+        return f"np.{e.kind}({self.print(e.arg)})"
+
+    def _print_Chol(self, e) -> str:
+        x = self.print(e.arg)
+        return f"np.linalg.cholesky(({x} + {x}.T) / 2)"
+
+    def _print_HalfLower(self, e) -> str:
+        n = self.dim(e.n)
+        return f"(np.tril(np.ones(({n}, {n}))) - np.eye({n}) / 2)"
+
+    def _print_Adj(self, e) -> str:
+        x = self.print(e.arg)
+        return f"(np.linalg.det({x}) * np.linalg.inv({x}))"
+
+    def _print_Pinv(self, e) -> str:
+        return f"np.linalg.pinv({self.print(e.arg)})"
+
     def _print_Partial(self, e) -> str:
         from ..errors import MatcalcError
         raise MatcalcError("an unexpanded derivative ∂F/∂X has no NumPy form")
+
+
+SCIPY = "__import__('scipy.linalg').linalg"
 
 
 def _exponent(p) -> str:
@@ -135,4 +199,19 @@ def numpy_code(e: Expr, variables: dict[str, Var]) -> str:
         raise MatcalcError(f"the name {clashes[0]} cannot be used in Python code; "
                            "rename it to get --format numpy")
     code = NumpyPrinter(variables).print(e)
+    if _eigenbasis(e):  # V and F may be complex for a real X; the answer is real
+        code = f"np.real({code})"
     return f"np.atleast_2d({code})" if e.is_scalar else code
+
+
+def _eigenbasis(e: Expr) -> bool:
+    from ..expr import DivDiff, Factor
+    stack, seen = [e], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, DivDiff) or (isinstance(node, Factor) and node.kind == "V"):
+            return True
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node.children)
+    return False

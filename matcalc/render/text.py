@@ -204,12 +204,46 @@ class UnicodePrinter(Printer):
     def _print_Duplication(self, e) -> str:
         return self.GLYPHS["dup"] + self.subscript(str(e.n))
 
+    # ── matrix functions, decompositions and spectra ──
+    def _print_MatFunc(self, e) -> str:
+        if not self.unicode or e.name == "logm":
+            return f"{e.name}({self.print(e.arg)})"
+        if e.name == "sqrtm":
+            return self.paren(e.arg, ATOM) + "^½"
+        arg = self.print(e.arg)
+        return "e^" + (arg if isinstance(e.arg, Var) and len(arg) == 1 else self.group(arg))
+
+    def _print_Frechet(self, e) -> str:
+        from ..matfunc import expanded
+        return self.print(expanded(e))
+
+    def _print_Factor(self, e) -> str:
+        return self.named(e)
+
+    _print_DivDiff = _print_Chol = _print_HalfLower = _print_Factor
+
+    def _print_Spectrum(self, e) -> str:
+        name = {"eig": "λ", "svd": "σ"}[e.kind] if self.unicode else e.kind
+        return f"{name}({self.print(e.arg)})"
+
+    def _print_Extreme(self, e) -> str:
+        return f"{e.kind}({self.print(e.arg)})"
+
+    def _print_Adj(self, e) -> str:
+        return f"adj({self.print(e.arg)})"
+
+    def _print_Pinv(self, e) -> str:
+        if not self.unicode:
+            return f"pinv({self.print(e.arg)})"
+        return self.paren(e.arg, ATOM) + "⁺"
+
 
 class AsciiPrinter(UnicodePrinter):
     GLYPHS = {"T": "^T", "-1": "^-1", "-T": "^-T", "kron": " (x) ", "minus": "-",
               "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln", "partial": "d", "hadamard": " .* ",
               "ones": "ones", "norm": ("norm(", ")"), "dup": "D"}
     unicode = False
+    naming_style = "ascii"
 
 
 def _size(d: Dim) -> str:
