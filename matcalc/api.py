@@ -134,8 +134,17 @@ class Derivative:
         from .render.document import latex_document, steps_document
         if steps:
             return steps_document(self.derivation, self.names)
+        from .matfunc import conditions
         return latex_document(self.expr, self.wrt, self.render("latex", layout), layout,
-                              self.names, getattr(self, "symmetric", frozenset()), self.order)
+                              self.names, getattr(self, "symmetric", frozenset()), self.order,
+                              conditions(self.expr, self.jacobian, "latex"))
+
+    @property
+    def conditions(self) -> list[str]:
+        """What the answer assumes (S symmetric positive definite, X diagonalisable, …), one
+        phrase each; empty when it holds wherever the question is defined."""
+        from .matfunc import conditions
+        return conditions(self.expr, self.jacobian)
 
     @property
     def unicode(self) -> str:
@@ -233,6 +242,22 @@ def gradient_of(jac: Expr, wrt: Var) -> Expr:
                        "use the Jacobian layout")
 
 
+def _implied_symmetric(e: Expr) -> frozenset:
+    """Names the question's functions take to be symmetric: S of chol(S) and eig(S)."""
+    from .expr import Chol, Spectrum
+    found, stack, seen = set(), [e], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, (Chol, Spectrum)) and isinstance(node.arg, Var) and \
+                (isinstance(node, Chol) or node.kind == "eig"):
+            found.add(node.arg.name)
+        stack.extend(node.children)
+    return frozenset(found)
+
+
 def _listed(names, most: int = 8) -> str:
     names = list(names)
     return ", ".join(names[:most]) + (f", … ({len(names)} in all)" if len(names) > most else "")
@@ -287,6 +312,10 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     var = names.get(name) or parser.variable(name)
     raw, steps = jacobian(simplify(question.expr), var)
     first = Derivative(question, var, raw, simplify(raw), steps)
+    implied = _implied_symmetric(question.expr)
+    if implied and not symmetric:  # chol(S), eig(S): the answer is written with Sᵀ = S
+        from .symmetric import assume_symmetric
+        first.jacobian = simplify(assume_symmetric(first.jacobian, implied))
     if symmetric:
         from .symmetric import with_symmetry
         names = {name} if symmetric is True else {symmetric} if isinstance(symmetric, str) \

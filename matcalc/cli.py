@@ -210,6 +210,8 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     if result.wrt.name in symmetric:
         from .symmetric import NOTE
         click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
+    if result.conditions:
+        click.echo("note: the answer holds where " + "; ".join(result.conditions), err=True)
     if steps and document:
         if layout == "gradient":
             raise MatcalcError("--steps shows the derivation of the Jacobian; leave out "

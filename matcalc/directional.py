@@ -17,7 +17,8 @@ import numpy as np
 from .errors import MatcalcError
 from .expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
                    Identity, Inverse, Kron, LogDet, Mul, Ones, ScalarPow, Transpose, Var, Vec, Zero)
-from .numeric import EVALUATORS, dim_value
+from .expr import Chol, Extreme, Factor, Frechet, MatFunc, Spectrum
+from .numeric import EVALUATORS, dim_value, frechet_direction
 
 MAX_ENTRIES = 1 << 22  # the largest piece ever written out: 4.2M entries, 67 MB of complex
 MAX_CONDITION = 1e12
@@ -81,6 +82,8 @@ class Values:
                               " (or too near 0)")
         if isinstance(e, (ScalarPow, ElementPow)):
             self._check_power(e, child_values[0])
+        if isinstance(e, (MatFunc, Chol, Spectrum, Extreme, Factor)):
+            _check_spectral(e, child_values[0])
         with np.errstate(all="ignore"):
             value = EVALUATORS[type(e)](e, child_values, self.sizes)
         if not np.all(np.isfinite(value)):
@@ -136,6 +139,42 @@ class Values:
                               f"{_show(e.arg)} is 0 or too near it")
 
 
+def _check_spectral(e: Expr, value: np.ndarray) -> None:
+    """The conditions of matrix functions, decompositions and extrema (see matfunc.conditions):
+    outside them the function is not differentiable, or not the one the answer describes."""
+    if isinstance(e, Factor) and e.kind == "V":  # any diagonalisable matrix
+        return
+    if isinstance(e, MatFunc):
+        if e.name != "expm":
+            w = np.linalg.eigvals(value)
+            scale = max(1.0, float(np.max(np.abs(w))))
+            if np.any((np.abs(w.imag) <= 1e-6 * scale) & (w.real <= 1e-3 * scale)):
+                raise DomainError(f"{e.name} needs no eigenvalue on the closed negative real "
+                                  f"axis, but {_show(e.arg)} has one (or one near 0)")
+        return
+    if np.iscomplexobj(value):  # eig, svd, chol and max are not analytic: no complex step
+        raise DomainError(f"{_show(e)} has no complex-step derivative; use central differences")
+    if isinstance(e, Chol):
+        if np.linalg.eigvalsh((value + value.T) / 2)[0] <= 1e-6 * max(1.0, np.abs(value).max()):
+            raise DomainError(f"chol needs a positive definite matrix, but {_show(e.arg)} is not")
+        return
+    if isinstance(e, Spectrum) or (isinstance(e, Factor) and e.kind != "V" and
+                                   not e.kind.startswith("e")):
+        svd = e.kind in ("svd", "U", "W") or e.kind[0] in "uw"
+        w = np.linalg.svd(value, compute_uv=False) if svd else \
+            np.linalg.eigvalsh((value + value.T) / 2)
+        gaps = np.abs(np.diff(np.sort(w)))
+        if gaps.size and gaps.min() <= 1e-6 * max(1.0, np.abs(w).max()) or \
+                (svd and w.min() <= 1e-9 * max(1.0, w.max())):
+            raise DomainError(f"{_show(e.arg)} has repeated {'singular values' if svd else 'eigenvalues'}")
+        return
+    if isinstance(e, (Extreme, Factor)) and value.size > 1:
+        top = np.sort(value.ravel())
+        if (top[-1] - top[-2] if e.kind.endswith("max") else top[1] - top[0]) <= \
+                1e-6 * max(1.0, np.abs(top).max()):
+            raise DomainError(f"the {e.kind} of {_show(e.arg)} is not unique")
+
+
 def _show(e: Expr) -> str:
     from .render import render
     return render(e)
@@ -184,6 +223,12 @@ def _apply_special(e: Expr, V: np.ndarray, values: Values, transposed: bool) -> 
     """diag(v), 𝟏 and Dₙ, which are their own structure; anything else by its value."""
     if isinstance(e, DiagMatrix):
         return values(e.arg) * V                                     # diag(v)V = v ∘ V, row-wise
+    if isinstance(e, Frechet):                                       # L_f(X)ᵀ = L_f(Xᵀ)
+        X = values(e.arg)
+        X = X.T if transposed else X
+        n = X.shape[0]
+        return np.column_stack([frechet_direction(e.name, X, v.reshape(n, n, order="F"))
+                                .reshape(-1, order="F") for v in V.T])
     if isinstance(e, Ones):
         rows = e.shape[1] if transposed else e.shape[0]
         return np.ones((dim_value(rows, values.sizes), 1)) * V.sum(axis=0, keepdims=True)

@@ -68,6 +68,8 @@ def answer(expr: str, wrt: str | None, fmt: str, layout: str, shapes: list[str])
         if len(given) != len(shapes) or not given.keys() <= result.names.keys():
             return False  # the command line warns about these --shape options
         text = result.render(fmt, layout)
+        if result.conditions:
+            sys.stderr.write("note: the answer holds where " + "; ".join(result.conditions) + "\n")
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
     except LimitError as err:  # found after seconds of work, so said here, not found again

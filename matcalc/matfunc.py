@@ -86,9 +86,16 @@ def _walk(e: Expr, seen: set) -> list[Expr]:
     return out
 
 
-def conditions(question: Expr, answer: Expr | None = None) -> list[str]:
-    """What the answer assumes of the question's matrices, one phrase each, in order."""
-    from .render import render
+def conditions(question: Expr, answer: Expr | None = None, fmt: str = "unicode") -> list[str]:
+    """What the answer assumes of the question's matrices, one phrase each, in order;
+    fmt "latex" writes the matrices as $…$ for a document."""
+    from .render.latex import LatexPrinter
+    from .render.text import UnicodePrinter
+
+    def render(e: Expr) -> str:
+        if fmt == "latex":
+            return f"${LatexPrinter().print(e)}$"
+        return UnicodePrinter().print(e)
     found: dict[str, None] = {}
     seen: set = set()
     nodes = _walk(question, seen) + (_walk(answer, seen) if answer is not None else [])
@@ -101,11 +108,14 @@ def conditions(question: Expr, answer: Expr | None = None) -> list[str]:
             found[f"{a} has no eigenvalue on the closed negative real axis (the principal "
                   f"{what})"] = None
         elif isinstance(node, (Factor, DivDiff)) and getattr(node, "kind", "V") == "V":
-            found[f"{render(node.arg)} is diagonalisable ({render(node.arg)} = VΛV⁻¹)"] = None
+            arg = render(node.arg)
+            decomposition = f"${arg[1:-1]} = V \\Lambda V^{{-1}}$" if fmt == "latex" else \
+                f"{arg} = VΛV⁻¹"
+            found[f"{arg} is diagonalisable ({decomposition})"] = None
         elif isinstance(node, Spectrum):
             found[f"{a} is symmetric with distinct eigenvalues" if node.kind == "eig" else
                   f"the singular values of {a} are distinct and nonzero"] = None
-        elif isinstance(node, Extreme):
+        elif isinstance(node, Extreme) and not isinstance(node.arg, Spectrum):
             found[f"the {'largest' if node.kind == 'max' else 'smallest'} element of {a} "
                   "is unique"] = None
         elif isinstance(node, Chol):
@@ -126,7 +136,8 @@ def requirements(*exprs: Expr) -> dict[str, str]:
             arg = getattr(node, "arg", None)
             if not isinstance(arg, Var) or arg.shape[0] != arg.shape[1]:
                 continue
-            if isinstance(node, Chol) or (isinstance(node, MatFunc) and node.name != "expm"):
+            if isinstance(node, Chol) or (isinstance(node, (MatFunc, Frechet, DivDiff)) and
+                                          node.name != "expm"):
                 needs[arg.name] = "spd"
             elif isinstance(node, Spectrum) and node.kind == "eig" or \
                     isinstance(node, Factor) and node.kind in ("Q", "qmax", "qmin"):

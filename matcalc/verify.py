@@ -31,9 +31,12 @@ from .dims import DERIVED_SIZES, ONE, Dim
 from . import directional
 from .directional import DomainError, TooLarge, Values, apply
 from .errors import MatcalcError, ShapeError
+from .expr import (MATRIX_FUNCTIONS, Add, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc,
+                   Spectrum)
 from .expr import (Commutation, Det, DiagMatrix, Duplication, ElementFunc, Expr, Func, Hadamard,
                    Identity, Inverse, Kron, Mul, Num, Ones, Power, Trace, Transpose, Var, Vec,
                    variables)
+from .matfunc import requirements
 from .numeric import dim_value
 from .render import render
 
@@ -57,13 +60,17 @@ def size_values(names: Iterable[Var], size: int) -> dict[str, int]:
     return sizes
 
 
-def random_point(names: Iterable[Var], sizes: dict[str, int], rng, attempt: int) -> dict:
+def random_point(names: Iterable[Var], sizes: dict[str, int], rng, attempt: int,
+                 needs: dict[str, str] | None = None) -> dict:
     """Random values that keep inverses tame: a square matrix is ±(I + 0.4G/√n), G Gaussian.
 
     ‖0.4G/√n‖ ≈ 0.8, so the matrix is invertible with a condition number of about 9 at any n,
     and its determinant is near 1 (no overflow at n = 1024). The first attempt has every
     determinant positive; odd ones make every element at least 1/2 (for log(X) element-wise), even
     ones flip signs at random (for ln(−tr X)).
+
+    `needs` names the matrices that must be "symmetric" (eig(S)) or "spd" (chol(S), logm(X)):
+    they are made so, the symmetric part of I + 0.4G/√n being positive definite.
     """
     env = {}
     for var in names:
@@ -77,6 +84,11 @@ def random_point(names: Iterable[Var], sizes: dict[str, int], rng, attempt: int)
             value = np.abs(value) + 0.5
         elif attempt and rng.random() < 0.5:
             value = -value
+        need = (needs or {}).get(var.name)
+        if need == "spd" and r == c and r > 1:
+            value = np.eye(r) + 0.2 * (G + G.T) / np.sqrt(r)
+        elif need and r == c:
+            value = (value + value.T) / 2
         env[var.name] = value
     return env
 
@@ -133,9 +145,9 @@ class NumericJudge:
         return min(errors)
 
     def _error_at_random_point(self, f: Expr, J: Expr, wrt: Var, sizes: dict, rng) -> float:
-        names = _names(f, J, wrt)
+        names, needs = _names(f, J, wrt), requirements(f, J)
         for attempt in range(ATTEMPTS):
-            env = random_point(names, sizes, rng, attempt)
+            env = random_point(names, sizes, rng, attempt, needs)
             try:
                 return self._derivative_at(f, J, wrt, env, sizes, rng)
             except DomainError as err:
@@ -167,9 +179,9 @@ class NumericJudge:
         return (ahead - behind) / (2 * h)
 
     def identity_error(self, lhs: Expr, rhs: Expr, sizes: dict, rng) -> float:
-        names = _names(lhs, rhs)
+        names, needs = _names(lhs, rhs), requirements(lhs, rhs)
         for attempt in range(ATTEMPTS):
-            env = random_point(names, sizes, rng, attempt)
+            env = random_point(names, sizes, rng, attempt, needs)
             try:
                 values = Values(env, sizes)
                 V = rng.standard_normal((_fitting(lhs.shape[1], 2, sizes), 2))
@@ -351,6 +363,12 @@ class Specimens:
             Operand(Mul((Transpose(a), X, b)), Kron(Transpose(b), Transpose(a))),  # aᵀXb
             Operand(Trace(Mul((Transpose(X), X))), Mul((Num(Fraction(2)), Transpose(Vec(X))))),
             Operand(Hadamard(X, X), Mul((Num(Fraction(2)), DiagMatrix(Vec(X))))),  # positive
+            Operand(Mul((Transpose(R), X)), Kron(I, Transpose(R))),              # 2×n, wide
+            # dλᵢ = qᵢᵀdX qᵢ and dσᵢ = uᵢᵀdX wᵢ (Magnus & Neudecker §8.7–8.9), for max(eig(X))
+            Operand(Spectrum("eig", X), _selected(Transpose(Factor("Q", X)),
+                                                  Transpose(Factor("Q", X)))),
+            Operand(Spectrum("svd", X), _selected(Transpose(Factor("W", X)),
+                                                  Transpose(Factor("U", X)))),
         ]
         self.known = {o.expr: o.jacobian for o in self.operands}
 
@@ -378,8 +396,17 @@ class Specimens:
         return build_all(node_type, self.field_values)
 
 
+def _selected(C: Expr, A: Expr) -> Expr:
+    """diag(A M Cᵀ) as a function of vec M: (𝟏ᵀ ⊗ I) diag(vec I)(C ⊗ A)."""
+    n = A.shape[0]
+    return Mul((Kron(Ones(ONE, n), Identity(n)), DiagMatrix(Vec(Identity(n))), Kron(C, A)))
+
+
 def function_names(node_type: type) -> dict:
     """The names a function node may carry: those its rule knows a derivative for."""
+    named = {MatFunc: MATRIX_FUNCTIONS, Spectrum: ("eig", "svd"), Extreme: ("max", "min")}
+    if node_type in named:
+        return dict.fromkeys(named[node_type])
     if node_type not in (Func, ElementFunc):
         raise LookupError(node_type)
     return rules_module.DERIVATIVES
@@ -547,12 +574,17 @@ class Pool:
             A, B, Inverse(A), Power(A, 2), Transpose(A), Transpose(B), Transpose(Inverse(A)),
             DiagMatrix(u), DiagMatrix(v), DiagMatrix(Vec(M)), Hadamard(A, Identity(n)),
             Ones(n, ONE), Ones(ONE, n), Duplication(n), Transpose(Duplication(n)),
+            Frechet("expm", A), Frechet("logm", B), Frechet("sqrtm", C),
+            Transpose(Vec(Transpose(Power(A, 2)))), Vec(Power(A, 2)), Vec(Inverse(B)),
+            Chol(D), Transpose(Chol(D)), Inverse(Chol(D)), Transpose(Inverse(Chol(D))),
+            Add((Identity(n * n), Commutation(n, n))),
         ]
         x = Var("x", n, ONE)
         self.operands = [A, Kron(A, B), Kron(A, P), Commutation(n, three), Transpose(A),
                          Inverse(A), Power(A, 2), Mul((Num(Fraction(2)), A)),
                          Mul((Transpose(A), A)), Transpose(x), Identity(n), Det(A), P,
-                         Transpose(Vec(A)), Transpose(Vec(B))]
+                         Transpose(Vec(A)), Transpose(Vec(B)), HalfLower(n),
+                         MatFunc("sqrtm", A)]
 
     def field_values(self, kind: str, node_type: type) -> list:
         if kind == "Expr":
