@@ -223,7 +223,7 @@ def _apply_special(e: Expr, V: np.ndarray, values: Values, transposed: bool) -> 
     """diag(v), 𝟏 and Dₙ, which are their own structure; anything else by its value."""
     if isinstance(e, DiagMatrix):
         return values(e.arg) * V                                     # diag(v)V = v ∘ V, row-wise
-    if isinstance(e, Frechet):                                       # L_f(X)ᵀ = L_f(Xᵀ)
+    if isinstance(e, Frechet) and dim_value(e.shape[0], values.sizes) > 1024:  # L_f(X)ᵀ = L_f(Xᵀ)
         X = values(e.arg)
         X = X.T if transposed else X
         n = X.shape[0]

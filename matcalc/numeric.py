@@ -81,6 +81,15 @@ def _sym(a: np.ndarray) -> np.ndarray:
 
 
 def matrix_function(name: str, a: np.ndarray) -> np.ndarray:
+    """f(A) by A's eigenvectors where they are well conditioned (exact to a few ulps, and fast),
+    otherwise by scipy's Schur-based methods."""
+    f = {"expm": np.exp, "logm": np.log, "sqrtm": np.sqrt}[name]
+    if np.all(np.isfinite(a)):
+        w, V = np.linalg.eig(a)
+        if np.linalg.cond(V) < 1e3 and (name == "expm" or not np.any(
+                (np.abs(w.imag) <= 1e-12 * max(1.0, np.abs(w).max())) & (w.real <= 0))):
+            value = (V * f(w.astype(complex))) @ np.linalg.inv(V)
+            return value.real if not np.iscomplexobj(a) else value
     import scipy.linalg
     if name == "expm":
         return scipy.linalg.expm(a)
@@ -88,16 +97,50 @@ def matrix_function(name: str, a: np.ndarray) -> np.ndarray:
     return np.real_if_close(value) if not np.iscomplexobj(a) else value
 
 
+def _eigenbasis(name: str, a: np.ndarray):
+    """(V, V⁻¹, F) for A = VΛV⁻¹ when V is well conditioned, so that L_f(A)[E] =
+    V((V⁻¹EV) ∘ F)V⁻¹ is accurate to a few ulps; None otherwise."""
+    w, V = np.linalg.eig(a)
+    if np.linalg.cond(V) >= 1e3 or (name != "expm" and np.any(
+            (np.abs(w.imag) <= 1e-12 * max(1.0, np.abs(w).max())) & (w.real <= 0))):
+        return None
+    return V, np.linalg.inv(V), _divided(name, w)
+
+
 def frechet_direction(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """L_f(A)[E], the upper right block of f([[A, E], [0, A]]) (Higham, Theorem 3.6)."""
+    """L_f(A)[E]: in A's eigenbasis when it is well conditioned; otherwise scipy's expm_frechet
+    for e^A, the Sylvester equation SY + YS = E for A^½, and for log A the upper right block of
+    log([[A, E], [0, A]]) (Higham, Theorem 3.6)."""
+    import scipy.linalg
+    basis = _eigenbasis(name, a) if np.all(np.isfinite(a)) else None
+    if basis is not None:
+        V, V_inv, F = basis
+        value = V @ ((V_inv @ e @ V) * F) @ V_inv
+        return value if np.iscomplexobj(a) or np.iscomplexobj(e) else value.real
+    if name == "expm":
+        return scipy.linalg.expm_frechet(a, e, compute_expm=False)
+    if name == "sqrtm":
+        S = matrix_function("sqrtm", a)
+        return scipy.linalg.solve_sylvester(S, S, e)
     n = a.shape[0]
     block = np.block([[a, e], [np.zeros_like(a), a]])
     return matrix_function(name, block)[:n, n:]
 
 
 def frechet_matrix(name: str, a: np.ndarray) -> np.ndarray:
-    """∂vec f(A)/∂(vec A)ᵀ, one Fréchet derivative per column."""
+    """∂vec f(A)/∂(vec A)ᵀ: for e^A one Fréchet derivative per column; for A^½ the inverse of
+    I ⊗ S + Sᵀ ⊗ I; for log A the inverse of the exponential's at log A (log is its inverse)."""
     n = a.shape[0]
+    basis = _eigenbasis(name, a) if np.all(np.isfinite(a)) else None
+    if basis is not None:
+        V, V_inv, F = basis
+        value = np.kron(V_inv.T, V) @ (F.reshape(-1, 1, order="F") * np.kron(V.T, V_inv))
+        return value if np.iscomplexobj(a) else value.real
+    if name == "sqrtm":
+        S = matrix_function("sqrtm", a)
+        return np.linalg.inv(np.kron(np.eye(n), S) + np.kron(S.T, np.eye(n)))
+    if name == "logm":
+        return np.linalg.inv(frechet_matrix("expm", matrix_function("logm", a)))
     units = np.eye(n * n).reshape(n * n, n, n).transpose(0, 2, 1)  # vec(E_k) = e_k
     return np.column_stack([frechet_direction(name, a, E).reshape(-1, order="F") for E in units])
 
@@ -105,7 +148,10 @@ def frechet_matrix(name: str, a: np.ndarray) -> np.ndarray:
 def divided_differences(name: str, a: np.ndarray) -> np.ndarray:
     """F with Fᵢⱼ = (f(λᵢ) − f(λⱼ))/(λᵢ − λⱼ), f′(λᵢ) where they coincide, on the eigenvalues
     in np.linalg.eig's order (the order of the eigenvectors V)."""
-    w = np.linalg.eig(a)[0]
+    return _divided(name, np.linalg.eig(a)[0])
+
+
+def _divided(name: str, w: np.ndarray) -> np.ndarray:
     if name == "sqrtm":
         r = np.sqrt(w.astype(complex) if np.any(w.real < 0) else w)
         return 1 / (r[:, None] + r[None, :])

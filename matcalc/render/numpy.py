@@ -127,11 +127,18 @@ class NumpyPrinter(Printer):
         return call if e.name == "expm" else f"np.real_if_close({call})"
 
     def _print_Frechet(self, e) -> str:
-        """Column k is vec L_f(X)[E_k], read off f([[X, E_k], [0, X]]) = [[f(X), L_f(X)[E_k]], [0, f(X)]]
-        (Higham, Functions of Matrices, Theorem 3.6)."""
-        return ("np.real_if_close((lambda f, A: (lambda n: np.column_stack([f(np.block([[A, E.reshape(n, n, "
-                "order='F')], [np.zeros((n, n)), A]]))[:n, n:].reshape(-1, order='F') "
-                f"for E in np.eye(n * n)]))(A.shape[0]))({SCIPY}.{e.name}, {self.print(e.arg)}))")
+        """e^X: scipy's expm_frechet, one direction a column; X^½: (I ⊗ S + Sᵀ ⊗ I)⁻¹;
+        log X: the inverse of the exponential's at log X."""
+        x = self.print(e.arg)
+        if e.name == "sqrtm":
+            return (f"(lambda S: (lambda I: np.linalg.inv(np.kron(I, S) + np.kron(S.T, I)))"
+                    f"(np.eye(len(S))))(np.real_if_close({SCIPY}.sqrtm({x})))")
+        expm = ("(lambda A: (lambda n: np.column_stack([{s}.expm_frechet(A, E.reshape(n, n, "
+                "order='F'), compute_expm=False).reshape(-1, order='F') for E in np.eye(n * n)]))"
+                "(len(A)))").format(s=SCIPY)
+        if e.name == "expm":
+            return f"{expm}({x})"
+        return f"np.linalg.inv({expm}(np.real_if_close({SCIPY}.logm({x}))))"
 
     def _print_DivDiff(self, e) -> str:
         f, fprime = {"expm": ("np.exp(w)", "np.exp(w)"), "logm": ("np.log(w)", "1 / w"),
