@@ -27,8 +27,15 @@ class NumpyPrinter(Printer):
 
     def dim(self, d: Dim) -> str:
         parts = [str(d.coeff)] if d.coeff != 1 or not d.symbols else []
-        parts += [self.sizes.get(s, s) for s in d.symbols]
+        parts += [self.sizes.get(s) or self._derived(s) for s in d.symbols]
         return "*".join(parts)
+
+    def _derived(self, symbol: str) -> str:
+        """min(m,n), the rank of an m×n matrix, in terms of the arrays' sizes."""
+        if symbol.startswith("min(") and symbol.endswith(")"):
+            sizes = [self.sizes.get(part, part) for part in symbol[4:-1].split(",")]
+            return f"min({', '.join(sizes)})"
+        return symbol
 
     def _print_Var(self, e) -> str:
         return e.name
