@@ -67,6 +67,14 @@ DERIVATIONS = [
     ("diagonal-of-a-matrix", ["a^T diag(X)", "X", "--layout", "gradient"]),
     ("elementwise-power", ["sum(X.^(1/2))", "X", "--layout", "gradient"]),
     ("symmetric", ["logdet(X)", "X", "--symmetric", "X"]),
+    ("matrix-exponential", ["expm(X)", "X"]),
+    ("matrix-logarithm", ["tr(A logm(X))", "X", "--layout", "gradient"]),
+    ("matrix-square-root", ["sqrtm(X)", "X"]),
+    ("cholesky", ["chol(S)", "S"]),
+    ("eigenvalues", ["eig(S)", "S", "--symmetric", "S"]),
+    ("spectral-norm", ["max(svd(X))", "X", "--shape", "X=m,n"]),
+    ("nuclear-norm", ["sum(svd(X))", "X", "--layout", "gradient"]),
+    ("adjugate-pseudo-inverse", ["tr(adj(A) pinv(X))", "X"]),
 ]
 
 PROBLEM = re.compile(r"^!|Undefined control sequence|Missing character|Warning:")
