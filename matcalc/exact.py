@@ -26,6 +26,11 @@ class ExactDomainError(MatcalcError):
     """The rational point is outside the expression's domain."""
 
 
+class Inexact(MatcalcError):
+    """The expression has no exact value at rational points: e^X, eigenvalues, Cholesky factors
+    and singular values are irrational; those are checked numerically instead."""
+
+
 def vec(M: sympy.Matrix) -> sympy.Matrix:
     return M.T.reshape(M.rows * M.cols, 1)  # reshape reads rows; of Mᵀ it reads M's columns
 
@@ -135,8 +140,19 @@ class ExactSeries:
             return sympy.ones(self._dim(e.rows), self._dim(e.cols)), None
         if isinstance(e, Duplication):
             return sympy.Matrix(duplication_matrix(self._dim(e.n)).astype(int)), None
+        from .expr import Adj, Pinv
+        if isinstance(e, Adj):  # |F|F⁻¹
+            return self(Mul((Det(e.arg), Inverse(e.arg))))
+        if isinstance(e, Pinv):  # (FᵀF)⁻¹Fᵀ for full column rank, Fᵀ(FFᵀ)⁻¹ for full row rank
+            F, Ft = e.arg, Transpose(e.arg)
+            tall = self._dim(F.shape[0]) >= self._dim(F.shape[1])
+            return self(Mul((Inverse(Mul((Ft, F))), Ft)) if tall else Mul((Ft, Inverse(Mul((F, Ft))))))
+        series = SERIES.get(type(e))
+        if series is None:
+            from .render import render
+            raise Inexact(f"{render(e)} has no exact value at rational points")
         parts = [self(c) for c in e.children]
-        return SERIES[type(e)](self, e, parts)
+        return series(self, e, parts)
 
 
 def _add(ctx, e, parts):

@@ -46,6 +46,7 @@ from sympy.printing.str import StrPrinter
 
 from .dims import DERIVED_SIZES, Dim
 from .errors import MatcalcError
+from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
                    Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec as VecNode,
@@ -409,6 +410,34 @@ _BUILDERS = {
     Norm: _norm,
     Duplication: _duplication,
 }
+
+
+def _matrix_function(e, convert):
+    """X^½ is sympy's MatPow(X, 1/2); sympy has no matrix exponential or logarithm object."""
+    if e.name == "sqrtm":
+        return sp.MatPow(convert(e.arg), sp.Rational(1, 2))
+    return _absent(e, convert)
+
+
+def _frechet(e, convert):
+    """(I ⊗ X^½ + (X^½)ᵀ ⊗ I)⁻¹ for the square root; the eigenbasis form has no sympy object."""
+    if e.name != "sqrtm":
+        return _absent(e, convert)
+    from .matfunc import expanded
+    return convert(expanded(e))
+
+
+def _absent(e, convert):
+    from .render import render
+    raise MatcalcError(f"sympy has no object for {render(e)}; use --format unicode, latex or numpy")
+
+
+_BUILDERS.update({
+    MatFunc: _matrix_function,
+    Adj: lambda e, convert: sp.Determinant(convert(e.arg)) * sp.Inverse(convert(e.arg)),
+    Frechet: _frechet,
+    **dict.fromkeys((DivDiff, Factor, Spectrum, Extreme, Chol, HalfLower, Pinv), _absent),
+})
 
 
 # ── Python source that builds the same object ───────────────────────────────────────────
