@@ -379,11 +379,12 @@ class Differentiator:
         if result is None:
             if self.depends(e):
                 r = RULES.get(type(e))
-                if r is None:
+                if r is None:  # V, v, F of a decomposition: they appear in answers only
                     from .errors import MatcalcError
-                    from .render import render
+                    from .render.text import UnicodePrinter
                     raise MatcalcError(f"matcalc has no rule for the derivative of "
-                                       f"{render(e)}: it appears only in answers")
+                                       f"{UnicodePrinter().print(e)}, a factor of a decomposition "
+                                       "in the first derivative, so no second derivative here")
                 result = r.jacobian(e, self)
                 self.steps.append((e, r.name, result))
             else:

@@ -249,3 +249,30 @@ def test_bad_arguments_are_shape_errors():
     for text in ("max(X)", "expm(x)", "chol(X)"):
         with pytest.raises(MatcalcError):
             derive(text, None, {"X": ("m", "n")} if text == "chol(X)" else None)
+
+
+def test_the_quick_path_states_the_conditions_too():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "matcalc", "derive", "max(eig(S))", "S",
+                           "--layout", "gradient"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout == "vvᵀ, where v is the unit eigenvector of S's largest eigenvalue\n"
+    assert done.stderr == "note: the answer holds where S is symmetric with distinct eigenvalues\n"
+
+
+def test_sympy_has_the_square_root_and_the_adjugate_and_says_what_it_lacks():
+    import sympy as sp
+    assert isinstance(derive("sqrtm(X)", "X").to_sympy(), sp.Inverse)
+    X = derive("adj(X)", "X").to_sympy()
+    assert X.has(sp.Determinant)
+    with pytest.raises(MatcalcError, match="sympy has no object"):
+        derive("expm(X)", "X").to_sympy()
+
+
+def test_exact_checks_refuse_irrational_functions_clearly():
+    from matcalc.verify import verify_expression
+    with pytest.raises(MatcalcError, match="no exact value at rational points"):
+        verify_expression("tr(expm(X))", "X", size=2, method="exact")
+    assert verify_expression("adj(X)", "X", size=2, method="exact").passed
+    assert verify_expression("pinv(X)", "X", {"X": ("m", "n")}, size=2, method="exact").passed
