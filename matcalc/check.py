@@ -236,6 +236,8 @@ def random_points(derivative: Derivative, count: int, seed: int):
     delicate = [n for e in (derivative.expr, derivative.jacobian) for n in _nodes(e)
                 if isinstance(n, (Inverse, Det, LogDet, ScalarPow, Func, ElementFunc, ElementPow))]
     positive = any(_needs_positive(n) for n in delicate)
+    from .matfunc import requirements
+    needs = requirements(derivative.expr, derivative.jacobian)  # chol(S), eig(S), logm(X)
     for values in itertools.islice(itertools.permutations(SIZE_VALUES, len(symbols)), 24):
         sizes = dict(zip(symbols, values))
         envs = []
@@ -243,12 +245,22 @@ def random_points(derivative: Derivative, count: int, seed: int):
             env = {name: _matrix(var, sizes, rng) for name, var in names.items()}
             if positive:  # element-wise logarithms and roots: every element away from 0
                 env = {name: np.abs(value) + 0.1 for name, value in env.items()}
+            env = {name: _meeting(needs.get(name), value) for name, value in env.items()}
             if _well_defined(delicate, env, sizes):
                 envs.append(env)
                 if len(envs) == count:
                     return envs, sizes
     raise MatcalcError(f"matcalc found no random point where {render(derivative.expr)} and "
                        "its derivative are well defined")
+
+
+def _meeting(need: str | None, value: np.ndarray) -> np.ndarray:
+    """A square matrix made symmetric, or symmetric positive definite, when a function needs it."""
+    if need is None or value.shape[0] != value.shape[1]:
+        return value
+    if need == "spd":
+        return value @ value.T / len(value) + 0.5 * np.eye(len(value))
+    return (value + value.T) / 2
 
 
 def _matrix(var: Var, sizes: dict[str, int], rng) -> np.ndarray:

@@ -111,12 +111,12 @@ def frechet_direction(name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
     """L_f(A)[E]: in A's eigenbasis when it is well conditioned; otherwise scipy's expm_frechet
     for e^A, the Sylvester equation SY + YS = E for A^½, and for log A the upper right block of
     log([[A, E], [0, A]]) (Higham, Theorem 3.6)."""
-    import scipy.linalg
     basis = _eigenbasis(name, a) if np.all(np.isfinite(a)) else None
     if basis is not None:
         V, V_inv, F = basis
         value = V @ ((V_inv @ e @ V) * F) @ V_inv
         return value if np.iscomplexobj(a) or np.iscomplexobj(e) else value.real
+    import scipy.linalg
     if name == "expm":
         return scipy.linalg.expm_frechet(a, e, compute_expm=False)
     if name == "sqrtm":

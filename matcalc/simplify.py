@@ -317,11 +317,23 @@ def symmetrizer_duplication(a: Expr, b: Expr):
         return (number(2), b)
 
 
-PAIR_RULES += (frechet_row, frechet_column, cholesky_product, symmetrizer_duplication)
+def orthonormal_columns(a: Expr, b: Expr):
+    """VᵀV = VVᵀ = I for the orthogonal eigenvectors of a symmetric matrix; UᵀU = I for
+    singular vectors"""
+    if isinstance(a, Transpose) and isinstance(a.arg, Factor) and b is a.arg and \
+            b.kind in ("Q", "U", "W"):
+        return (Identity(b.shape[1]),)
+    if isinstance(a, Factor) and a.kind == "Q" and isinstance(b, Transpose) and b.arg is a:
+        return (Identity(a.shape[0]),)
+
+
+PAIR_RULES += (frechet_row, frechet_column, cholesky_product, symmetrizer_duplication,
+               orthonormal_columns)
 IDENTITY_NAMES.update({frechet_row: "Fréchet derivative in a direction",
                        frechet_column: "Fréchet derivative in a direction",
                        cholesky_product: "Cholesky factorisation",
-                       symmetrizer_duplication: "symmetry"})
+                       symmetrizer_duplication: "symmetry",
+                       orthonormal_columns: "orthogonality"})
 
 
 def _reduce_chain(chain: list[Expr]) -> list[Expr]:

@@ -587,6 +587,7 @@ class Pool:
             Transpose(Vec(Transpose(Power(A, 2)))), Vec(Power(A, 2)), Vec(Inverse(B)),
             Chol(D), Transpose(Chol(D)), Inverse(Chol(D)), Transpose(Inverse(Chol(D))),
             Add((Identity(n * n), Commutation(n, n))),
+            Factor("Q", M), Transpose(Factor("Q", M)), Factor("U", V), Transpose(Factor("U", V)),
         ]
         x = Var("x", n, ONE)
         self.operands = [A, Kron(A, B), Kron(A, P), Commutation(n, three), Transpose(A),

@@ -225,7 +225,7 @@ def test_the_new_rows_of_verify_pass_at_size_4():
     from matcalc.verify import plan_table, run_checks
     new = {"matrix function rule", "spectral rule", "extremum rule", "Cholesky rule",
            "adjugate rule", "pseudo-inverse rule", "frechet row", "frechet column",
-           "cholesky product", "symmetrizer duplication"}
+           "cholesky product", "symmetrizer duplication", "orthonormal columns"}
     checks, sizes = plan_table(4)
     checks = [c for c in checks if c.name in new]
     assert {c.name for c in checks} == new
@@ -276,3 +276,11 @@ def test_exact_checks_refuse_irrational_functions_clearly():
         verify_expression("tr(expm(X))", "X", size=2, method="exact")
     assert verify_expression("adj(X)", "X", size=2, method="exact").passed
     assert verify_expression("pinv(X)", "X", {"X": ("m", "n")}, size=2, method="exact").passed
+
+
+def test_check_draws_points_that_meet_the_conditions():
+    runner = CliRunner()
+    for question, wrt, claim in [("logdet(chol(S))", "S", "inv(S)/2"), ("sum(eig(S))", "S", "I"),
+                                 ("tr(sqrtm(X))", "X", "inv(sqrtm(X))'/2")]:
+        result = runner.invoke(main, ["check", question, wrt, "--claim", claim])
+        assert result.exit_code == 0 and result.stdout.startswith("agree"), result.output
