@@ -26,15 +26,17 @@ def derivative_at(name: str, X: Expr) -> Expr:
     return mul(number(Fraction(1, 2)), inverse(MatFunc("sqrtm", X)))
 
 
-def commutes(e: Expr, X: Expr) -> bool:
+def commutes(e: Expr, X: Expr, transposed: bool = False) -> bool:
     """e is a function of X (a polynomial, an inverse, a matrix function, scalars times these),
-    so eX = Xe."""
-    if e is X or isinstance(e, Identity) or e.is_scalar:
+    so eX = Xe; with `transposed`, a function of Xᵀ, such as ((e^X)ᵀ + I)⁻¹."""
+    if (e is X and not transposed) or isinstance(e, Identity) or e.is_scalar:
         return True
+    if isinstance(e, Transpose):
+        return commutes(e.arg, X, not transposed)
     if isinstance(e, (Inverse, Power, MatFunc, Adj)):
-        return commutes(e.arg, X)
+        return commutes(e.arg, X, transposed)
     if isinstance(e, (Add, Mul)):
-        return all(commutes(c, X) for c in e.children)
+        return all(commutes(c, X, transposed) for c in e.children)
     return False
 
 
@@ -52,7 +54,7 @@ def in_eigenbasis_transposed(name: str, X: Expr, G: Expr) -> Expr:
     """H with vecᵀ(G) ∂vec f(X)/∂(vec X)ᵀ = vecᵀ(H): H = L_f(Xᵀ)[G] = V⁻ᵀ((VᵀGV⁻ᵀ) ∘ F)Vᵀ,
     or Gf′(X)ᵀ when Gᵀ commutes with X."""
     from .simplify import hadamard, inverse, mul, transpose
-    if commutes(transpose(G), X):
+    if commutes(G, X, transposed=True):
         return mul(G, transpose(derivative_at(name, X)))
     V = Factor("V", X)
     Vt, Vit = transpose(V), transpose(inverse(V))
