@@ -200,7 +200,7 @@ def test_jacobians_print_with_their_decompositions_named():
         "(V⁻ᵀ ⊗ V) diag(vec(F)) (Vᵀ ⊗ V⁻¹), where X = VΛV⁻¹; "
         "Fᵢⱼ = (e^λᵢ − e^λⱼ)/(λᵢ − λⱼ), or e^λᵢ when λᵢ = λⱼ, λ = diag(Λ)")
     assert derive("sqrtm(X)", "X").unicode == "(I ⊗ X^½ + (X^½)ᵀ ⊗ I)⁻¹"
-    assert derive("chol(S)", "S").unicode.startswith("(I ⊗ L) diag(vec(Φ)) (L⁻¹ ⊗ L⁻¹)")
+    assert derive("chol(S)", "S").unicode.startswith("(Iₙ ⊗ L) diag(vec(Φ)) (L⁻¹ ⊗ L⁻¹)")
     assert "where X = V Lambda V^-1" in derive("logm(X)", "X").render("ascii")
     latex = derive("tr(A expm(X))", "X").latex
     assert r"\text{where } X = V \Lambda V^{-1}" in latex and r"\circ F" in latex
