@@ -135,9 +135,13 @@ class Derivative:
         if steps:
             return steps_document(self.derivation, self.names)
         from .matfunc import conditions
-        return latex_document(self.expr, self.wrt, self.render("latex", layout), layout,
+        from .render.latex import LatexPrinter
+        printer = LatexPrinter()  # the answer; what its V, F, L stand for goes in the text
+        answer = printer.print(self.answer(layout))
+        return latex_document(self.expr, self.wrt, answer, layout,
                               self.names, getattr(self, "symmetric", frozenset()), self.order,
-                              conditions(self.expr, self.jacobian, "latex"))
+                              conditions(self.expr, self.jacobian, "latex"),
+                              printer.where_entries())
 
     @property
     def conditions(self) -> list[str]:

@@ -219,6 +219,7 @@ def test_conditions_on_stderr_in_the_library_and_in_documents():
     assert derive("tr(expm(X))", "X").conditions == []
     document = derive("tr(A logm(X))", "X").document()
     assert "The answer holds where $X$ has no eigenvalue on the closed negative real axis" in document
+    assert r"In the answer, $X = V \Lambda V^{-1}$" in document
 
 
 def test_the_new_rows_of_verify_pass_at_size_4():

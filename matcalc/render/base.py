@@ -81,6 +81,10 @@ class Printer:
     def named(self, e: Expr) -> str:
         return self.naming.name(e, self.print)
 
+    def where_entries(self) -> list[str]:
+        """What each factor printed so far stands for ("X = VΛV⁻¹", …), one entry each."""
+        return list(self.naming.entries) if "naming" in self.__dict__ else []
+
     def where(self) -> str:
         """", where X = VΛV⁻¹; …" for the factors printed so far, or ""."""
         return self.naming.clause() if "naming" in self.__dict__ else ""

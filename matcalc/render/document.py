@@ -128,7 +128,8 @@ def _lead(line: str) -> str:
 
 def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
                    names: dict[str, Var], symmetric: frozenset = frozenset(),
-                   order: int = 1, conditions: list[str] = ()) -> str:
+                   order: int = 1, conditions: list[str] = (),
+                   decompositions: list[str] = ()) -> str:
     """The document: the question = the answer, then where each name lives."""
     by_vech = wrt.name in symmetric and layout == "jacobian" and order == 1
     intro, asked = "", expr
@@ -137,6 +138,8 @@ def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
         intro += " is\n"
     body = intro + equation_latex(question_latex(asked, wrt, layout, by_vech, order), answer) + \
         "\n" + where_sentences(expr, wrt, names, layout, symmetric, order, by_vech)
+    if decompositions:  # what V, F, L, … of the answer stand for
+        body += " In the answer, " + "; ".join(f"${entry}$" for entry in decompositions) + "."
     if conditions:  # what the answer assumes: S symmetric positive definite, …
         body += " The answer holds where " + "; ".join(conditions) + "."
     return TEMPLATE % {"preamble": "", "body": body}

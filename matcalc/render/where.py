@@ -33,10 +33,10 @@ _F = {
     "ascii": {"expm": "(exp(l_i) - exp(l_j))/(l_i - l_j), or exp(l_i) when l_i = l_j",
               "logm": "(ln(l_i) - ln(l_j))/(l_i - l_j), or 1/l_i when l_i = l_j",
               "sqrtm": "1/(sqrt(l_i) + sqrt(l_j))"},
-    "latex": {"expm": r"\frac{e^{\lambda_i} - e^{\lambda_j}}{\lambda_i - \lambda_j}"
-                      r"\ (e^{\lambda_i} \text{ where } \lambda_i = \lambda_j)",
-              "logm": r"\frac{\ln \lambda_i - \ln \lambda_j}{\lambda_i - \lambda_j}"
-                      r"\ (\lambda_i^{-1} \text{ where } \lambda_i = \lambda_j)",
+    "latex": {"expm": r"\frac{e^{\lambda_i} - e^{\lambda_j}}{\lambda_i - \lambda_j},"
+                      r"\ \text{or } e^{\lambda_i} \text{ when } \lambda_i = \lambda_j",
+              "logm": r"\frac{\ln \lambda_i - \ln \lambda_j}{\lambda_i - \lambda_j},"
+                      r"\ \text{or } \lambda_i^{-1} \text{ when } \lambda_i = \lambda_j",
               "sqrtm": r"\frac{1}{\sqrt{\lambda_i} + \sqrt{\lambda_j}}"},
 }
 
