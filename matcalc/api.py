@@ -180,8 +180,8 @@ class Derivative:
     def label(self) -> str:
         """The question in the answer's notation: ∂F/∂X, or ∂²f/∂vec X ∂(vec X)ᵀ for a Hessian."""
         if self.order == 1:
-            return render(Partial(self.expr, self.wrt))
-        f, x = render(self.expr), render(self.wrt)
+            return _as_asked(Partial(self.expr, self.wrt))
+        f, x = _as_asked(self.expr), render(self.wrt)
         if precedence(self.expr) < POSTFIX:
             f = f"({f})"
         if self.wrt.is_scalar:
@@ -244,6 +244,14 @@ def gradient_of(jac: Expr, wrt: Var) -> Expr:
             return mul(*[f for f in factors if f.is_scalar], G)
     raise MatcalcError("matcalc could not write this derivative as a gradient matrix; "
                        "use the Jacobian layout")
+
+
+def _as_asked(e: Expr) -> str:
+    """A question in Unicode, chol(S) written as asked rather than as the L of an answer."""
+    from .render.text import UnicodePrinter
+    printer = UnicodePrinter()
+    printer.question = True
+    return printer.print(e)
 
 
 def _implied_symmetric(e: Expr) -> frozenset:

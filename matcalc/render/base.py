@@ -71,6 +71,7 @@ class Printer:
         return {}
 
     naming_style = "unicode"
+    question = False  # a question names chol(S) as written; an answer calls it L
 
     @cached_property
     def naming(self):

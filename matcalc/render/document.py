@@ -41,7 +41,9 @@ def question_latex(expr: Expr, wrt: Var, layout: str = "jacobian", by_vech: bool
     """The left-hand side as the question was asked: ∂F/∂X (the Jacobian ∂vec F/∂(vec X)ᵀ, as
     the article writes it), ∇_X f for the gradient matrix, ∂vec F/∂(vech X)ᵀ for a symmetric
     X, and for a Hessian ∂²f/∂vec X ∂(vec X)ᵀ."""
-    x, f = tex(wrt), LatexPrinter().paren(expr, POSTFIX)
+    printer = LatexPrinter()
+    printer.question = True  # chol(S), not the L of the answer
+    x, f = tex(wrt), printer.paren(expr, POSTFIX)
     if order == 2:
         if wrt.is_scalar:
             return rf"\frac{{\partial^{{2}} {f}}}{{\partial {x}^{{2}}}}"

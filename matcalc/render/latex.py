@@ -228,7 +228,12 @@ class LatexPrinter(Printer):
     def _print_Factor(self, e) -> str:
         return self.named(e)
 
-    _print_DivDiff = _print_Chol = _print_HalfLower = _print_Factor
+    _print_DivDiff = _print_HalfLower = _print_Factor
+
+    def _print_Chol(self, e) -> str:
+        if self.question:
+            return f"\\operatorname{{chol}}{self.group(self.print(e.arg))}"
+        return self.named(e)
 
     def _print_Spectrum(self, e) -> str:
         name = {"eig": "\\lambda", "svd": "\\sigma"}[e.kind]

@@ -220,7 +220,10 @@ class UnicodePrinter(Printer):
     def _print_Factor(self, e) -> str:
         return self.named(e)
 
-    _print_DivDiff = _print_Chol = _print_HalfLower = _print_Factor
+    _print_DivDiff = _print_HalfLower = _print_Factor
+
+    def _print_Chol(self, e) -> str:
+        return f"chol({self.print(e.arg)})" if self.question else self.named(e)
 
     def _print_Spectrum(self, e) -> str:
         name = {"eig": "λ", "svd": "σ"}[e.kind] if self.unicode else e.kind
