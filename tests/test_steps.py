@@ -215,3 +215,19 @@ def test_cli_steps_refuses_what_it_cannot_show(args):
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 2
     assert run.stderr.startswith("error: ") and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("text", ["inv(2 + t)", "t^2/2", "exp(t)/3", "sqrt(t)/2", "t^2/det(A)",
+                                  "exp(t) t/5"])
+@pytest.mark.parametrize("fmt", ["unicode", "ascii", "latex"])
+def test_steps_by_a_scalar_variable(text, fmt):
+    """∂f/∂t of a scalar t is itself a scalar: a coefficient such as 1/2 in front of it once
+    made the printer put ∂f/∂t back into the coefficient, without end."""
+    d = derive(text, "t", {"t": (1, 1)})
+    assert_steps_valid(d, d.derivation)
+    lines = d.derivation.render(fmt).splitlines()
+    assert len(lines) >= 3 and "∂" in d.derivation.render("unicode")
+    result = CliRunner().invoke(main, ["derive", text, "t", "--shape", "t=1,1", "--steps",
+                                       "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == lines

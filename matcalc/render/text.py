@@ -87,10 +87,12 @@ class UnicodePrinter(Printer):
         if not denominator_factors:
             return sign + numerator
         if any(isinstance(f, Partial) for f in top):  # −(tr(X)/|X|²) ∂|X|/∂X, not ∂|X|/∂X/|X|²
-            scalars = Mul((Num(Fraction(coeff)), *[f for f in top if f.is_scalar],
+            # a derivative by a scalar is a scalar too: it stays out of the coefficient, which
+            # would otherwise hold it again and be printed by this very branch without end
+            last = [f for f in top if not f.is_scalar or isinstance(f, Partial)]
+            scalars = Mul((Num(Fraction(coeff)), *[f for f in top if f not in last],
                            *[ScalarPow(f, Fraction(-1)) for f in bottom]))
-            return sign + self.group(self.print(scalars)) + " " + \
-                self.product([f for f in top if not f.is_scalar])
+            return sign + self.group(self.print(scalars)) + " " + self.product(last)
         if len(denominator_factors) > 1:
             denominator = self.group(self.product(denominator_factors))
         else:
