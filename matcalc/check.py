@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import resources
 from .api import Derivative, derive, parse_shapes
 from .dims import ONE, Dim, shape_str
 from .errors import MatcalcError, ParseError, ShapeError
@@ -67,8 +68,12 @@ def check(text: str, wrt: str | None = None, claim: str = "", shapes: dict | Non
     jacobian_shape = derivative.jacobian.shape
     scalar = derivative.expr.is_scalar
     wanted = {jacobian_shape} | ({derivative.wrt.shape} if scalar else set())
+    largest = _largest_sizes(derivative)
+    resources.require_check([derivative.expr, derivative.jacobian], names.values(), largest,
+                            points)
     envs, sizes = random_points(derivative, points, seed)
     claimed = read_claim(claim, names, parse_shapes(shapes), wanted, envs[0], sizes)
+    resources.require_check([claimed], (), largest, points)
 
     layout = "gradient" if scalar and claimed.shape == derivative.wrt.shape else "jacobian"
     difference = scale = 0.0
@@ -179,6 +184,7 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
     if not fits:
         raise MatcalcError("matcalc found no sizes for I and K that make the claim the "
                            f"shape of the answer ({_wanted_text(wanted)}); write them: I_n, K_mn")
+    resources.require_check([expr for _, expr in fits], (), sizes, 1)
     values = [_value_of(expr, env, sizes, tuple(_value(d, sizes) for d in expr.shape))
               for _, expr in fits]
     differ = [k for k, v in enumerate(values)
@@ -261,6 +267,12 @@ def _meeting(need: str | None, value: np.ndarray) -> np.ndarray:
     if need == "spd":
         return value @ value.T / len(value) + 0.5 * np.eye(len(value))
     return (value + value.T) / 2
+
+
+def _largest_sizes(derivative: Derivative) -> dict[str, int]:
+    """The largest value random_points may give each size symbol: a bound for the estimates."""
+    return {s: max(SIZE_VALUES) for v in derivative.names.values() for d in v.shape
+            for s in d.symbols}
 
 
 def _matrix(var: Var, sizes: dict[str, int], rng) -> np.ndarray:

@@ -207,6 +207,7 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     shapes_given = _shapes(shapes)
     result = derive_expression(expr, wrt, shapes_given, order=order, symmetric=symmetric)
     _warn_unused(shapes_given, result.names)
+    _warn_unused(dict.fromkeys(symmetric), result.names, "--symmetric")
     if result.wrt.name in symmetric:
         from .symmetric import NOTE
         click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
@@ -251,11 +252,12 @@ def _check_combination(fmt: str, layout: str, steps: bool, document: bool) -> No
                                "--layout gradient")
 
 
-def _warn_unused(shapes: dict, names: dict) -> None:
-    """A --shape for a name the question does not use is most likely a typo: say so."""
+def _warn_unused(shapes: dict, names: dict, option: str = "--shape") -> None:
+    """A --shape or --symmetric for a name the question does not use is most likely a typo:
+    say so."""
     for name in shapes:
         if name not in names:
-            click.echo(f"warning: --shape {quote(name)} is not used: the question has no "
+            click.echo(f"warning: {option} {quote(name)} is not used: the question has no "
                        f"name {quote(name)}", err=True)
 
 

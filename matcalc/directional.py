@@ -19,8 +19,9 @@ from .expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, Eleme
                    Identity, Inverse, Kron, LogDet, Mul, Ones, ScalarPow, Transpose, Var, Vec, Zero)
 from .expr import Chol, Extreme, Factor, Frechet, MatFunc, Spectrum
 from .numeric import EVALUATORS, dim_value, frechet_direction
+from .resources import MAX_PIECE
 
-MAX_ENTRIES = 1 << 22  # the largest piece ever written out: 4.2M entries, 67 MB of complex
+MAX_ENTRIES = MAX_PIECE  # the largest piece ever written out: 4.2M entries, 67 MB of complex
 MAX_CONDITION = 1e12
 
 

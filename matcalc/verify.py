@@ -28,7 +28,7 @@ import numpy as np
 from . import rules as rules_module
 from . import simplify as simplify_module
 from .dims import DERIVED_SIZES, ONE, Dim
-from . import directional
+from . import directional, resources
 from .directional import DomainError, TooLarge, Values, apply
 from .errors import MatcalcError, ShapeError
 from .expr import (MATRIX_FUNCTIONS, Add, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc,
@@ -325,6 +325,10 @@ def verify_expression(text: str, wrt: str | None = None, shapes: dict | None = N
     directions = directions or (2 if size <= 64 else 1)
     d = derive(text, wrt, shapes)
     sizes = size_values(d.names.values(), size)
+    evaluations = points * (2 * directions + 2)  # f at X ± hE for each direction, and J·vec(E)
+    resources.require_verify(d.expr, d.names.values(), sizes, evaluations, method == "complex",
+                             "use smaller sizes in --shape, or symbolic ones (X=m,n), which "
+                             "take the value of --size" if shapes else "use a smaller --size")
     judge = ExactJudge(directions) if method == "exact" else NumericJudge(method, directions)
     rng = np.random.default_rng(seed)
     error = max(judge.derivative_error(d.expr, d.jacobian, d.wrt, sizes, rng)
@@ -695,7 +699,14 @@ def plan_table(size: int, method: str = "central") -> tuple[list[Check], dict[st
 
 def run_checks(checks: list[Check], sizes: dict, seed: int = 0,
                method: str = "central") -> Iterator[Outcome]:
-    """Run the checks one at a time (so a caller can show progress); method: central, complex, exact."""
+    """Run the checks one at a time (so a caller can show progress); method: central, complex, exact.
+    A table that would run for too long is refused here, before the first row."""
+    if method != "exact":
+        resources.require_table(sizes.get("n", 1))
+    return _run(checks, sizes, seed, method)
+
+
+def _run(checks: list[Check], sizes: dict, seed: int, method: str) -> Iterator[Outcome]:
     judge = ExactJudge() if method == "exact" else NumericJudge(method)
     for index, check in enumerate(checks):
         yield check.run(judge, sizes, np.random.default_rng([seed, index]))

@@ -258,6 +258,14 @@ def test_a_shape_for_a_name_not_in_the_question_is_warned_about():
     assert (result.exit_code, result.stderr) == (0, "")
 
 
+def test_symmetric_for_a_name_not_in_the_question_is_warned_about():
+    result = run("derive", "tr(X)", "X", "--symmetric", "Y")
+    assert (result.exit_code, result.stdout) == (0, "vecᵀ(I)\n")
+    assert result.stderr == "warning: --symmetric 'Y' is not used: the question has no name 'Y'\n"
+    result = run("derive", "tr(A X)", "X", "--symmetric", "A")  # a symmetric constant is used
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
 def test_gradient_layout_needs_a_scalar():
     assert error("derive", "A", "A", "--layout", "gradient") == [
         "error: the gradient layout needs a scalar expression, but A (n×n) is not; use the Jacobian layout"]
@@ -429,9 +437,11 @@ def test_bad_input_in_a_real_process_is_one_message(tmp_path):
 def test_the_readme_shows_real_messages():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text[text.index("## Errors and limits"):]
-    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
-    examples = re.findall(r"^\$ matcalc (.*)\n((?:(?!\$ ).*\n)*)", block, re.M)
-    assert len(examples) >= 2
+    section = section[:section.index("\n## ")]
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    examples = [e for block in blocks
+                for e in re.findall(r"^\$ matcalc (.*)\n((?:(?!\$ ).*\n)*)", block, re.M)]
+    assert len(examples) >= 4
     for command_line, shown in examples:
         result = run(*shlex.split(command_line))
         assert result.exit_code == 2 and result.stderr == shown
