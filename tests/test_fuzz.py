@@ -89,7 +89,11 @@ def command(text: str, options) -> list[str]:
 
 
 def check(text: str, options) -> None:
-    args = command(text, options)
+    check_command(command(text, options), options[1])
+
+
+def check_command(args: list[str], fmt: str):
+    """Run one command line: an answer, or one message on stderr with exit status 2."""
     start = time.perf_counter()
     result = CliRunner().invoke(main, ["--debug", *args])
     elapsed = time.perf_counter() - start
@@ -100,7 +104,7 @@ def check(text: str, options) -> None:
     if result.exit_code == 0:
         assert result.stdout.strip()
         assert all(line.startswith(("warning: ", "note: ")) for line in result.stderr.splitlines())
-        if options[1] == "numpy":
+        if fmt == "numpy":
             compile(result.stdout, "<matcalc numpy code>", "eval")  # matcalc's own output parses
     else:
         assert result.stdout == ""
@@ -108,6 +112,7 @@ def check(text: str, options) -> None:
         message = "\n".join(line for line in lines if not line.startswith(("warning: ", "note: ")))
         assert message.startswith("error: ") or "Error: " in message, message
         assert all(ch.isprintable() for ch in message.replace("\n", "")), message
+    return result
 
 
 FUZZ = settings(deadline=None, print_blob=True,
@@ -155,3 +160,53 @@ def test_random_edits_in_a_real_process(text, edits, options):
     assert done.returncode in (0, 2), f"{args!r} exited {done.returncode}:\n{done.stderr}"
     assert "Traceback" not in done.stderr
     assert (done.returncode == 0) == bool(done.stdout.strip())
+
+
+# ── the paths past the first derivative: --steps, --symmetric, --order 2 ────────────────
+
+PATHS = st.sampled_from([("--steps",), ("--order", "2"), ("--symmetric", "X"),
+                         ("--order", "2", "--symmetric", "X"), ("--steps", "--symmetric", "X"),
+                         ("--symmetric", "X", "--layout", "gradient"), ("--symmetric", "A")])
+
+
+@settings(FUZZ, max_examples=int(os.environ.get("MATCALC_FUZZ_EXAMPLES") or 300))
+@given(expressions(st.sampled_from(["A", "B", "X", "t", "2", "0.5"])), st.sampled_from(FORMATS),
+       PATHS)
+def test_steps_symmetric_and_hessian_paths(text, fmt, path):
+    """Mostly well-shaped questions down the derivation, symmetric and Hessian paths; the
+    NumPy code of each answer is run and must give the value matcalc's own evaluator gives."""
+    result = check_command(["derive", text, "X", "--format", fmt, "--shape", "t=1,1", *path],
+                           fmt)
+    if result.exit_code == 0 and fmt == "numpy":
+        run_numpy_code(result.stdout, text, path)
+
+
+def run_numpy_code(code: str, text: str, path: tuple) -> None:
+    import numpy as np
+
+    from finite_differences import eval_numpy_code
+    from matcalc import derive
+    from matcalc.expr import Zero
+    from matcalc.numeric import evaluate
+
+    symmetric = tuple(path[k + 1] for k, p in enumerate(path) if p == "--symmetric")
+    order = 2 if "--order" in path else 1
+    d = derive(text, "X", {"t": (1, 1)}, order=order, symmetric=symmetric)
+    if "X" in symmetric and isinstance(d.jacobian, Zero):
+        return  # printed as np.zeros((1, n(n+1)/2)): see test_found_by_fuzzing.py
+    rng = np.random.default_rng(0)
+    sizes = {"n": 3}
+    env = {}
+    for name, var in d.names.items():
+        rows, cols = (dim.coeff * 3 ** len(dim.symbols) for dim in var.shape)
+        value = np.eye(rows, cols) + 0.3 * rng.standard_normal((rows, cols))
+        env[name] = (value + value.T) / 2 if name in symmetric else value
+    layout = "gradient" if "gradient" in path else "jacobian"
+    with np.errstate(all="ignore"):
+        try:
+            expected = evaluate(d.answer(layout), env, sizes)
+        except np.linalg.LinAlgError:
+            return  # singular at this point: nothing to compare
+        actual = np.atleast_2d(eval_numpy_code(code, env))
+    assert actual.shape == expected.shape, f"{text!r} {path}: {actual.shape} ≠ {expected.shape}"
+    assert np.allclose(actual, expected, rtol=1e-8, atol=1e-8, equal_nan=True), (text, path)
