@@ -171,17 +171,17 @@ PATHS = st.sampled_from([("--steps",), ("--order", "2"), ("--symmetric", "X"),
 
 @settings(FUZZ, max_examples=int(os.environ.get("MATCALC_FUZZ_EXAMPLES") or 300))
 @given(expressions(st.sampled_from(["A", "B", "X", "t", "2", "0.5"])), st.sampled_from(FORMATS),
-       PATHS)
-def test_steps_symmetric_and_hessian_paths(text, fmt, path):
+       PATHS, st.sampled_from(["X", "X", "t"]))
+def test_steps_symmetric_and_hessian_paths(text, fmt, path, wrt):
     """Mostly well-shaped questions down the derivation, symmetric and Hessian paths; the
     NumPy code of each answer is run and must give the value matcalc's own evaluator gives."""
-    result = check_command(["derive", text, "X", "--format", fmt, "--shape", "t=1,1", *path],
+    result = check_command(["derive", text, wrt, "--format", fmt, "--shape", "t=1,1", *path],
                            fmt)
     if result.exit_code == 0 and fmt == "numpy":
-        run_numpy_code(result.stdout, text, path)
+        run_numpy_code(result.stdout, text, path, wrt)
 
 
-def run_numpy_code(code: str, text: str, path: tuple) -> None:
+def run_numpy_code(code: str, text: str, path: tuple, wrt: str) -> None:
     import numpy as np
 
     from finite_differences import eval_numpy_code
@@ -191,8 +191,8 @@ def run_numpy_code(code: str, text: str, path: tuple) -> None:
 
     symmetric = tuple(path[k + 1] for k, p in enumerate(path) if p == "--symmetric")
     order = 2 if "--order" in path else 1
-    d = derive(text, "X", {"t": (1, 1)}, order=order, symmetric=symmetric)
-    if "X" in symmetric and isinstance(d.jacobian, Zero):
+    d = derive(text, wrt, {"t": (1, 1)}, order=order, symmetric=symmetric)
+    if wrt in symmetric and isinstance(d.jacobian, Zero):
         return  # printed as np.zeros((1, n(n+1)/2)): see test_found_by_fuzzing.py
     rng = np.random.default_rng(0)
     sizes = {"n": 3}
