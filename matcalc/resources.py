@@ -23,26 +23,33 @@ from .errors import LimitError
 MAX_BYTES = 1 << 30            # arrays alive at once: 1 GiB
 MAX_SECONDS = 60               # estimated run time of one command
 FLOPS_PER_SECOND = 5e9         # measured: a 1024×1024 inverse and its checks in about a second
+EXACT_PER_SECOND = 5e3         # operations on sympy rationals (verify --exact): measured 6e3 to 1e4
 MAX_PIECE = 1 << 22            # entries of any one array the directional check writes out
 BYTES_PER_ENTRY = 8
 
 
 @dataclass(frozen=True)
 class Cost:
-    """Bytes alive at once (at the peak) and floating-point operations."""
+    """Bytes alive at once (at the peak) and arithmetic operations, done at `rate` a second."""
     bytes: int = 0
     flops: int = 0
+    rate: float = FLOPS_PER_SECOND
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(max(self.bytes, other.bytes), self.flops + other.flops)
+        return Cost(max(self.bytes, other.bytes), self.flops + other.flops,
+                    min(self.rate, other.rate))
 
     def __mul__(self, times: int) -> Cost:
         """The same work done `times` times over, one after the other."""
-        return Cost(self.bytes, self.flops * times)
+        return Cost(self.bytes, self.flops * times, self.rate)
+
+    def exact(self) -> Cost:
+        """The same operations on exact rationals, with sympy."""
+        return Cost(self.bytes, self.flops, EXACT_PER_SECOND)
 
     @property
     def seconds(self) -> float:
-        return self.flops / FLOPS_PER_SECOND
+        return self.flops / self.rate
 
 
 def size_of(d: Dim, sizes: dict[str, int]) -> int:
@@ -150,7 +157,7 @@ def require_check(exprs: Iterable, names: Iterable, sizes: dict[str, int], point
 
 
 def require_verify(f, names: Iterable, sizes: dict[str, int], evaluations: int,
-                   complex_: bool, hint: str) -> None:
+                   method: str, hint: str) -> None:
     """`verify EXPR`: a random point, then f at shifted points; no piece written out may have
     more than MAX_PIECE entries, and the whole must fit in time."""
     names = list(names)
@@ -159,8 +166,9 @@ def require_verify(f, names: Iterable, sizes: dict[str, int], evaluations: int,
             rows, cols = (size_of(d, sizes) for d in v.shape)
             raise LimitError(f"verify writes out arrays of at most {MAX_PIECE:,} entries "
                              f"(2048×2048), but {v.name} would be {rows:,}×{cols:,}; {hint}")
+    complex_ = method == "complex"
     cost = point(names, sizes, 4, complex_) + dense([f], sizes, complex_) * evaluations
-    require(cost, "verifying this answer", hint)
+    require(cost.exact() if method == "exact" else cost, "verifying this answer", hint)
 
 
 def table_seconds(n: int) -> float:

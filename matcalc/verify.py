@@ -326,7 +326,7 @@ def verify_expression(text: str, wrt: str | None = None, shapes: dict | None = N
     d = derive(text, wrt, shapes)
     sizes = size_values(d.names.values(), size)
     evaluations = points * (2 * directions + 2)  # f at X ± hE for each direction, and J·vec(E)
-    resources.require_verify(d.expr, d.names.values(), sizes, evaluations, method == "complex",
+    resources.require_verify(d.expr, d.names.values(), sizes, evaluations, method,
                              "use smaller sizes in --shape, or symbolic ones (X=m,n), which "
                              "take the value of --size" if shapes else "use a smaller --size")
     judge = ExactJudge(directions) if method == "exact" else NumericJudge(method, directions)

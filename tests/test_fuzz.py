@@ -210,3 +210,30 @@ def run_numpy_code(code: str, text: str, path: tuple, wrt: str) -> None:
         actual = np.atleast_2d(eval_numpy_code(code, env))
     assert actual.shape == expected.shape, f"{text!r} {path}: {actual.shape} ≠ {expected.shape}"
     assert np.allclose(actual, expected, rtol=1e-8, atol=1e-8, equal_nan=True), (text, path)
+
+
+# ── the numeric commands: check and verify at any size, answered or refused at once ────
+
+SIZES = st.sampled_from([(), ("--shape", "X=m,n"), ("--shape", "X=2,2"), ("--shape", "X=40,40"),
+                         ("--shape", "X=300,300"), ("--shape", "X=100000,1"),
+                         ("--shape", "t=1,1")])
+
+
+@settings(FUZZ, max_examples=int(os.environ.get("MATCALC_FUZZ_EXAMPLES") or 30))
+@given(expressions(st.sampled_from(["A", "B", "X", "t", "x", "2", "0.5"])), SIZES,
+       st.sampled_from(["I", "X", "inv(X)^T", "vec(X)^T", "K", "I ⊗ X", "2X", "0", "t"]),
+       st.sampled_from(["1", "3", "64", "5000", "100000"]),
+       st.sampled_from([("--method", "central"), ("--method", "complex"), ("--exact",)]))
+def test_check_and_verify_at_any_size(text, shapes, claim, size, method):
+    """An agreement or a disagreement (exit 0 or 1), or one message (exit 2), within seconds:
+    sizes too large for memory or time are refused before anything is allocated."""
+    for args in (["check", text, "X", "--claim", claim, *shapes],
+                 ["verify", text, "X", "--size", size, *method, *shapes]):
+        start = time.perf_counter()
+        result = CliRunner().invoke(main, ["--debug", *args])
+        elapsed = time.perf_counter() - start
+        assert result.exit_code in (0, 1, 2), f"{args!r} exited {result.exit_code}:\n{result.output}"
+        assert "Traceback" not in result.output
+        assert elapsed < 3 * SECONDS, f"{args!r} took {elapsed:.1f} s"
+        if result.exit_code == 2:
+            assert result.stderr.startswith("error: ") or "Error: " in result.stderr

@@ -119,3 +119,13 @@ def test_the_estimate_bounds_what_numpy_allocates():
     actual = sum(a.nbytes for a in held)
     assert actual <= resources.dense([d.jacobian], sizes).bytes
 
+
+
+def test_exact_arithmetic_is_refused_by_its_own_speed(monkeypatch):
+    """--exact limits --size, and concrete sizes are estimated at sympy's speed: a vector of
+    100,000 rationals (which once ran for half a minute) is refused at once."""
+    monkeypatch.setattr(verify, "_rational_point", lambda *a: pytest.fail("a point was drawn"))
+    with pytest.raises(LimitError, match="would take about"):
+        verify.verify_expression("<0.5, 0.5>", "X", {"X": ("100000", "1")}, size=3,
+                                 method="exact")
+    assert resources.Cost(0, 10 ** 6).exact().seconds > resources.Cost(0, 10 ** 6).seconds * 1e5
