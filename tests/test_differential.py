@@ -80,8 +80,17 @@ def _matrix(m, s):
         m.map(lambda a: (f"({a[0]})^2", lambda v: a[1](v) @ a[1](v))),
         m.map(lambda a: (f"exp({a[0]})", lambda v: np.exp(guard(a[1](v))))),
         m.map(lambda a: (f"sin({a[0]})", lambda v: np.sin(a[1](v)))),
+        m.map(lambda a: (f"log({a[0]})", lambda v: np.log(guard(a[1](v), positive=True)))),
+        m.map(lambda a: (f"sqrt({a[0]})", lambda v: np.sqrt(guard(a[1](v), positive=True)))),
+        m.map(lambda a: (f"({a[0]}).^2", lambda v: a[1](v) ** 2)),
+        m.map(lambda a: (f"({a[0]}).^(1/2)",
+                         lambda v: np.sqrt(guard(a[1](v), positive=True)))),
+        m.map(lambda a: (f"diag(diag({a[0]}))", lambda v: np.diag(np.diag(a[1](v))))),
+        m.map(lambda a: (f"diag(({a[0]}) x)", lambda v: np.diagflat(a[1](v) @ v["x"]))),
         st.tuples(s, m).map(lambda p: (f"({p[0][0]}) ({p[1][0]})",
                                        lambda v: p[0][1](v).item() * p[1][1](v))),
+        st.tuples(m, s).map(lambda p: (f"({p[0][0]}) / ({p[1][0]})",
+                                       lambda v: p[0][1](v) / _away_from_zero(p[1][1](v)).item())),
     )
 
 
@@ -112,6 +121,13 @@ def _scalar(m, s):
         s.map(lambda a: (f"ln({a[0]})", lambda v: np.log(guard(a[1](v), positive=True)))),
         s.map(lambda a: (f"({a[0]})^2", lambda v: a[1](v) ** 2)),
         s.map(lambda a: (f"inv({a[0]})", lambda v: 1 / _away_from_zero(a[1](v)))),
+        s.map(lambda a: (f"({a[0]})^(1/2)", lambda v: np.sqrt(guard(a[1](v), positive=True)))),
+        s.map(lambda a: (f"({a[0]})^-1", lambda v: 1 / _away_from_zero(a[1](v)))),
+        s.map(lambda a: (f"({a[0]})^{{-3}}", lambda v: _away_from_zero(a[1](v)) ** -3.0)),
+        m.map(lambda a: (f"|{a[0]}|", lambda v: one(np.linalg.det(a[1](v))))),
+        m.map(lambda a: (f"sum(diag({a[0]}))", lambda v: one(np.trace(a[1](v))))),
+        st.tuples(m, m).map(lambda p: (f"x^T ({p[0][0]}) ({p[1][0]}) x",
+                                       lambda v: v["x"].T @ p[0][1](v) @ p[1][1](v) @ v["x"])),
     )
 
 
@@ -135,6 +151,8 @@ def questions(depth: int = 3, kinds=("matrix", "scalar")):
 def random_point(seed: int, symmetric: bool) -> dict:
     rng = np.random.default_rng(seed)
     env = {name: np.eye(N) + 0.3 * rng.standard_normal((N, N)) for name in "XAB"}
+    if seed % 2:  # every element positive, for element-wise logarithms and roots
+        env = {name: np.abs(value) + 0.1 for name, value in env.items()}
     if symmetric:
         env["X"] = (env["X"] + env["X"].T) / 2
     env["t"] = np.array([[0.5 + rng.random()]])
@@ -214,19 +232,19 @@ def close(actual, expected, what: str, text: str, tolerance: float = TOLERANCE) 
 # ── one question through every path ─────────────────────────────────────────────────────
 
 def checked(question, wrt: str, seed: int, symmetric: bool = False, order: int = 1):
-    """matcalc's derivative of the question, or None when it is refused with a message (a
-    shape that does not fit, a limit) or outside its domain at the point."""
+    """matcalc's derivative of the question and the point, or why there is none: the question
+    is outside its domain at the point, or refused with a message (such as a limit)."""
     kind, text, fn = question
     env = random_point(seed, symmetric)
     try:
         value(fn, env)
     except (OutsideDomain, np.linalg.LinAlgError, FloatingPointError):
-        return None
+        return "outside the domain at the point"
     try:
         d = derive(text, wrt, SHAPES, order=order, symmetric=(wrt,) if symmetric else ())
     except MatcalcError as err:  # an answer or a message: the grammar's texts all parse
         assert "parse" not in type(err).__name__.lower(), f"{text!r}: {err}"
-        return None
+        return f"refused: {str(err).split(',')[0]}"
     return d, env
 
 
@@ -234,8 +252,8 @@ def run_question(question, wrt: str, seed: int, symmetric: bool, order: int, ste
     kind, text, fn = question
     start = time.perf_counter()
     got = checked(question, wrt, seed, symmetric, order)
-    if got is None:
-        return "refused or outside the domain"
+    if isinstance(got, str):
+        return got
     d, env = got
     try:
         if order == 2:
