@@ -302,7 +302,7 @@ FUZZ = settings(deadline=None, print_blob=True, database=None,
                                        HealthCheck.filter_too_much])
 
 
-@settings(FUZZ, max_examples=EXAMPLES or 120)
+@settings(FUZZ, max_examples=EXAMPLES or 80)
 @given(questions(), st.sampled_from(["X", "X", "t"]), st.integers(0, 2**16))
 def test_jacobians_and_steps(question, wrt, seed):
     event(run_question(question, wrt, seed, symmetric=False, order=1, steps=True))
