@@ -150,8 +150,10 @@ def _node_cost(node, size: int, sizes: dict[str, int]) -> tuple[int, int]:
 # ── the commands ────────────────────────────────────────────────────────────────────────
 
 def require_check(exprs: Iterable, names: Iterable, sizes: dict[str, int], points: int) -> None:
-    """`check` evaluates the question, matcalc's Jacobian and the claim in full at each point."""
-    cost = point(names, sizes, points * 2) + dense(exprs, sizes) * (points * 2)
+    """`check` evaluates the question, matcalc's Jacobian and the claim in full at each point,
+    after up to four tries for a point where they are defined (each with a condition number,
+    an SVD of about ten products' work, for every inverse and determinant)."""
+    cost = point(names, sizes, points * 4) + dense(exprs, sizes) * (points * 16)
     require(cost, "checking this claim", "give smaller sizes with --shape, or leave sizes "
                   "symbolic (--shape X=m,n): check picks sizes up to 7 for those")
 
