@@ -72,10 +72,11 @@ class Derivative:
     """A derivative and the ways to read it."""
 
     def __init__(self, question: Question, wrt: Var, raw: Expr, jacobian: Expr,
-                 steps: list | None = None, order: int = 1):
+                 steps: list | None = None, order: int = 1, first: Derivative | None = None):
         self.question, self.wrt, self.raw, self.jacobian = question, wrt, raw, jacobian
         self.steps = [] if steps is None else steps
         self.order = order
+        self.first = first  # of a Hessian: the first derivative, whose gradient it shares
 
     @property
     def expr(self) -> Expr:
@@ -109,7 +110,7 @@ class Derivative:
             raise MatcalcError(f"a second derivative needs a scalar expression, but "
                                f"{_describe(self.expr)} is not")
         raw, steps = jacobian(self.gradient, self.wrt)
-        return Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2)
+        return Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2, first=self)
 
     @cached_property
     @short
@@ -124,7 +125,12 @@ class Derivative:
     @short
     @budgeted
     def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
-        """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy)."""
+        """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy); "python" is
+        a module with one function returning the value and the derivatives (see codegen)."""
+        if fmt == "python":
+            from .codegen import compile_derivative, python_module
+            title = f"{render(self.expr)} by {self.wrt.name}"
+            return python_module(compile_derivative(self), title)
         return render(self.answer(layout), fmt, self.names)
 
     @short
@@ -223,11 +229,23 @@ class Derivative:
     @short
     def to_numpy(self, layout: str = "jacobian") -> Callable[..., np.ndarray]:
         """A function of the names, given as keyword arguments bound to arrays, that returns
-        the Jacobian (or with layout="gradient" the gradient G) as a 2-D array."""
-        from .numpy_function import numpy_function
+        the Jacobian (or with layout="gradient" the gradient G) as a 2-D array. It runs the
+        program `--format python` prints (matcalc.codegen)."""
+        from .codegen import compile_outputs, runner
         what = "Hessian" if self.order == 2 else layout.capitalize()
-        return numpy_function(self.answer(layout), self.names,
-                              f"{what} of {render(self.expr)} by {self.wrt.name}")
+        kind = "hessian" if self.order == 2 else "jacobian" if layout == "jacobian" else "gradient"
+        compiled = compile_outputs(self.names, self.wrt, [(kind, self.answer(layout))])
+        return runner(compiled, f"{what} of {render(self.expr)} by {self.wrt.name}", pick=[0],
+                      vanished=self.question.read)
+
+    def value_and_grad(self) -> Callable[..., tuple]:
+        """A function of the names (keyword arguments) returning (value, gradient) of a scalar
+        expression — (value, gradient, Hessian) at order 2, (value, Jacobian) for a matrix —
+        computed together, sharing their work. A gradient has the shape its variable was
+        given in (1-D for a 1-D vector), as scipy.optimize expects."""
+        from .codegen import compile_derivative, runner
+        return runner(compile_derivative(self), f"value and derivatives of {render(self.expr)} "
+                      f"by {self.wrt.name}", vanished=self.question.read)
 
 
 def gradient_of(jac: Expr, wrt: Var) -> Expr:

@@ -21,6 +21,7 @@ MAX_DIGITS = 100           # digits of any number or size, written or computed
 MAX_WORK = 250_000         # nodes built for one question (about two seconds)
 MAX_ANSWER_SIZE = 200_000  # nodes of an answer to print (about a megabyte of text)
 MAX_SYMPY_SIZE = 1_000     # nodes of an answer to build in sympy, which is slower by far
+MAX_ARRAY_BYTES = 4 * 2 ** 30  # memory the values of one numerical evaluation may take (4 GiB)
 RECURSION_LIMIT = 10 * MAX_TREE_DEPTH + 1_000  # the walks take 4 to 6 frames a level
 
 NUMBER_BOUND = 10 ** MAX_DIGITS

@@ -47,18 +47,24 @@ def _check_shapes(arrays: dict[str, np.ndarray], names: dict[str, Var]) -> dict[
     return sizes
 
 
+def _keywords(values: dict, names: dict[str, Var], what: str, vanished=()) -> None:
+    """A TypeError naming unknown and missing names; a name the question read but that
+    vanished from it (Q in Q^0) may be given, and is ignored."""
+    unknown = sorted(set(values) - set(names) - set(vanished))
+    missing = [name for name in names if name not in values]
+    if unknown or missing:
+        problems = ([f"unknown name{'s' * (len(unknown) > 1)} {', '.join(unknown)}"]
+                    if unknown else [])
+        if missing:
+            problems.append(f"missing {', '.join(missing)}")
+        raise TypeError(f"{what}: {'; '.join(problems)} "
+                        f"(it takes {', '.join(names)} as keyword arguments)")
+
+
 def numpy_function(e: Expr, names: dict[str, Var], what: str) -> Callable[..., np.ndarray]:
     """A function of `names` (keyword arguments) returning e's value as a 2-D array."""
     def function(**values) -> np.ndarray:
-        unknown = sorted(set(values) - set(names))
-        missing = [name for name in names if name not in values]
-        if unknown or missing:
-            problems = ([f"unknown name{'s' * (len(unknown) > 1)} {', '.join(unknown)}"]
-                        if unknown else [])
-            if missing:
-                problems.append(f"missing {', '.join(missing)}")
-            raise TypeError(f"{what}: {'; '.join(problems)} "
-                            f"(it takes {', '.join(names)} as keyword arguments)")
+        _keywords(values, names, what)
         arrays = {name: _array(var, values[name]) for name, var in names.items()}
         return evaluate(e, arrays, _check_shapes(arrays, names))
 

@@ -138,9 +138,9 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
 }
 
 
-Question = namedtuple("Question", "expr wrt text")
-Question.__doc__ = "A parsed question: the expression, and the variable named by a " \
-    "`d … / dX` form (or None)."
+Question = namedtuple("Question", "expr wrt text read", defaults=((),))
+Question.__doc__ = "A parsed question: the expression, the variable named by a " \
+    "`d … / dX` form (or None), and every name read, even one that vanishes (Q in Q^0)."
 
 
 class Parser:
@@ -149,6 +149,7 @@ class Parser:
             raise LimitError(f"the expression is {len(text):,} characters long; "
                              f"matcalc reads at most {MAX_LENGTH:,}")
         self.text = text
+        self.read: dict[str, None] = {}  # the names read, in order
         self.shapes = shapes or {}
         self.tokens = tokenize(text)
         self.i = 0
@@ -190,7 +191,7 @@ class Parser:
         expr = self.expression(0)
         if self.tok.kind != "end":
             self.leftover()
-        return Question(expr, wrt, self.text)
+        return Question(expr, wrt, self.text, tuple(self.read))
 
     def leftover(self):
         """A token that cannot continue the expression: say why."""
@@ -475,6 +476,7 @@ class Parser:
         return self.located(tok, lambda: builder(*args))
 
     def variable(self, name: str) -> Var:
+        self.read.setdefault(name, None)
         if name in self.shapes:
             rows, cols = self.shapes[name]
         elif name[0].isupper():

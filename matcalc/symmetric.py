@@ -128,7 +128,7 @@ class SymmetricDerivative(Derivative):
         H = self.unconstrained.second()
         D = Duplication(self.wrt.shape[0])
         jac = simplify(mul(transpose(D), assume_symmetric(H.jacobian, self.symmetric), D))
-        return Derivative(self.question, self.wrt, H.raw, jac, H.steps, order=2)
+        return Derivative(self.question, self.wrt, H.raw, jac, H.steps, order=2, first=self)
 
     @cached_property
     def derivation(self):

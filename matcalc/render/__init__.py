@@ -10,7 +10,7 @@ from .latex import LatexPrinter
 from .numpy import numpy_code
 from .text import AsciiPrinter, UnicodePrinter
 
-FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy")
+FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy", "python")
 
 
 def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
@@ -20,8 +20,11 @@ def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
         printer = {"unicode": UnicodePrinter, "ascii": AsciiPrinter, "latex": LatexPrinter}[fmt]()
         return printer.print(e) + printer.where()
     if fmt == "numpy":
-        return numpy_code(e, names if names is not None else variables(e))
+        from ..codegen import numpy_expression
+        return numpy_expression(e, names if names is not None else variables(e))
     if fmt == "sympy":
         from ..sympy_export import sympy_code
         return sympy_code(e, names)
+    if fmt == "python":
+        raise ValueError("the python format is a derivative's: Derivative.render('python')")
     raise ValueError(f"unknown format {fmt!r}")
