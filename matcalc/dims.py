@@ -72,6 +72,8 @@ Shape = tuple[Dim, Dim]
 # Sizes that are not monomials, such as n(n+1)/2, stand as one symbol; each is registered here
 # with how to compute it from the sizes it is made of.
 DERIVED_SIZES: dict[str, "Callable[[dict[str, int]], int]"] = {}
+# … and how code computes it, given how code writes a size: n(n+1)/2 → (n*(n + 1)//2).
+DERIVED_CODE: dict[str, "Callable[[Callable[[Dim], str]], str]"] = {}
 
 
 def shape_str(shape: Shape) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from fractions import Fraction
 
-from .dims import DERIVED_SIZES, ONE, Dim, Shape, shape_str
+from .dims import DERIVED_CODE, DERIVED_SIZES, ONE, Dim, Shape, shape_str
 from .errors import ShapeError
 from .limits import check_depth, check_number, spend
 
@@ -415,6 +415,7 @@ def half_triangle(n: Dim) -> Dim:
         return Dim(n.value * (n.value + 1) // 2)
     symbol = f"{n}({n}+1)/2"
     DERIVED_SIZES.setdefault(symbol, lambda sizes: _half(n, sizes))
+    DERIVED_CODE.setdefault(symbol, lambda code: f"({code(n)}*({code(n)} + 1)//2)")
     return Dim(1, (symbol,))
 
 

@@ -33,6 +33,14 @@ def allow_deep_trees() -> None:
         sys.setrecursionlimit(RECURSION_LIMIT)
 
 
+def memory_text(n: int) -> str:
+    """Bytes for a message: 18.5 TiB, 344.0 MiB."""
+    for unit, size in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
 def check_depth(depth: int) -> None:
     if depth > MAX_TREE_DEPTH:
         raise LimitError(f"the expression or its derivative nests more than {MAX_TREE_DEPTH:,} "

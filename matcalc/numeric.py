@@ -229,10 +229,33 @@ def _product(e: Mul, values: list[np.ndarray]) -> np.ndarray:
     return _scalar(scale) if chain is None else scale * chain
 
 
+def memory_needed(e: Expr, sizes: dict[str, int]) -> int:
+    """Bytes of the arrays evaluating e builds: one per distinct node, dense (K and ⊗ too)."""
+    total, seen, stack = 0, set(), [e]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            total += 8 * dim_value(node.shape[0], sizes) * dim_value(node.shape[1], sizes)
+            stack.extend(node.children)
+    return total
+
+
+def check_memory(e: Expr, sizes: dict[str, int], what: str = "evaluating it") -> None:
+    """A LimitError, before anything is allocated, when the arrays would pass MAX_ARRAY_BYTES."""
+    from .limits import MAX_ARRAY_BYTES, memory_text
+    needed = memory_needed(e, sizes)
+    if needed > MAX_ARRAY_BYTES:
+        from .errors import LimitError
+        raise LimitError(f"{what} needs about {memory_text(needed)} of memory, more than "
+                         f"matcalc's limit of {memory_text(MAX_ARRAY_BYTES)}")
+
+
 def evaluate(e: Expr, env: dict[str, np.ndarray], sizes: dict[str, int] | None = None) -> np.ndarray:
     """The value of e as a 2-D array; shared subexpressions are computed once."""
     from .expr import variables
     sizes = sizes if sizes is not None else sizes_from(env, variables(e))
+    check_memory(e, sizes)
     memo: dict[Expr, np.ndarray] = {}
 
     def value(node: Expr) -> np.ndarray:

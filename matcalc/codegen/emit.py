@@ -8,7 +8,7 @@ import re
 from ..dims import Dim, shape_str
 from ..errors import LimitError, MatcalcError
 from ..expr import Expr, Var
-from ..limits import MAX_ARRAY_BYTES
+from ..limits import MAX_ARRAY_BYTES, memory_text
 from ..render.numpy import NumpyPrinter
 from .lower import Lowering
 
@@ -141,8 +141,8 @@ def runner(c: Compiled, what: str, pick: list[int] | None = None, vanished=()):
         sizes = _check_shapes(arrays, names)
         needed = c.program.memory(sizes)
         if needed > MAX_ARRAY_BYTES:
-            raise LimitError(f"computing the {what} needs about {_bytes(needed)} of memory, "
-                             f"more than matcalc's limit of {_bytes(MAX_ARRAY_BYTES)}")
+            raise LimitError(f"computing the {what} needs about {memory_text(needed)} of "
+                             f"memory, more than matcalc's limit of {memory_text(MAX_ARRAY_BYTES)}")
         results = c.program.run(arrays, sizes)
         out = []
         import numpy as np
@@ -169,10 +169,3 @@ def runner(c: Compiled, what: str, pick: list[int] | None = None, vanished=()):
 def _dim(d: Dim, sizes: dict[str, int]) -> int:
     from ..numeric import dim_value
     return dim_value(d, sizes)
-
-
-def _bytes(n: int) -> str:
-    for unit, size in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} bytes"

@@ -125,6 +125,8 @@ class Program:
         from ..numeric import dim_value
         total, uses = 0, self.uses()
         for k, ins in enumerate(self.instrs):
+            if ins.op.name in VIEWS:
+                continue
             if ins.shape is not None and uses[k] and k not in self.inputs.values():
                 total += 8 * dim_value(ins.shape[0], sizes) * dim_value(ins.shape[1], sizes)
         return total
@@ -195,6 +197,9 @@ class _Sizes:
 
 
 SIZES = _Sizes()
+
+
+VIEWS = {"T", "transpose", "broadcast", "input"}  # operations that allocate nothing
 
 
 class Raw:

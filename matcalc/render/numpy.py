@@ -31,7 +31,11 @@ class NumpyPrinter(Printer):
         return "*".join(parts)
 
     def _derived(self, symbol: str) -> str:
-        """min(m,n), the rank of an m×n matrix, in terms of the arrays' sizes."""
+        """min(m,n), the rank of an m×n matrix, and n(n+1)/2 (dims.DERIVED_CODE), in terms of
+        the arrays' sizes."""
+        from ..dims import DERIVED_CODE
+        if symbol in DERIVED_CODE:
+            return DERIVED_CODE[symbol](self.dim)
         if symbol.startswith("min(") and symbol.endswith(")"):
             sizes = [self.sizes.get(part, part) for part in symbol[4:-1].split(",")]
             return f"min({', '.join(sizes)})"
