@@ -111,16 +111,21 @@ def _prologue(name: str, var: Var, dim, wrt: bool) -> list[str]:
                   f'    raise ValueError(f"{name} must be a number, given shape {{{name}.shape}}")',
                   f"{name} = {name}.reshape(1, 1)"]
         return lines
-    if cols.is_one:
-        lines += [f"if {name}.ndim == 1:", f"    {name} = {name}[:, None]"]
-    elif rows.is_one:
-        lines += [f"if {name}.ndim == 1:", f"    {name} = {name}[None, :]"]
     expected = f"({dim(rows)}, {dim(cols)})"
+    accepted = expected
+    if cols.is_one:
+        accepted = f"({expected}, ({dim(rows)},))"
+    elif rows.is_one:
+        accepted = f"({expected}, ({dim(cols)},))"
     sizes = sorted({s for d in var.shape for s in d.symbols})
     where = ", ".join(f"{s} = {{{dim(Dim.of(s))}}}" for s in sizes)
-    lines += [f"if {name}.ndim != 2 or {name}.shape != {expected}:",
+    test = f"{name}.shape not in {accepted}" if accepted != expected else \
+        f"{name}.ndim != 2 or {name}.shape != {expected}"
+    lines += [f"if {test}:",
               f'    raise ValueError(f"{name} must be {shape_str(var.shape)}'
               + (f" ({where})" if where else "") + f', given shape {{{name}.shape}}")']
+    if accepted != expected:
+        lines.append(f"{name} = {name}.reshape({expected})")
     return lines
 
 
