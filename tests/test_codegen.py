@@ -144,7 +144,7 @@ def test_diag_k_and_kronecker_products_are_never_built_inside_products():
     hessian = numpy("sum(log(1 + exp(X w))) - y^T X w", "w", {"X": ("m", "n"), "y": "m"}, order=2)
     assert "diagflat" not in hessian
     hessian = numpy("logdet(X)", "X", order=2)
-    assert "np.eye" not in hessian and "kron" not in hessian and ".transpose(" in hessian
+    assert "np.eye" not in hessian and "kron" not in hessian and "[None, :, :, None]" in hessian
     jacobian = numpy("X^T X", "X")
     assert "np.eye(X.shape[0]*X.shape[0])" not in jacobian
 

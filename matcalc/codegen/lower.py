@@ -180,6 +180,9 @@ class Lowering:
         (I, K, ⊗, Dₙ, diag) applied to the running product from the side that is dense."""
         if len(factors) == 1:
             return self.value(factors[0])
+        fused = self.commuted_kron(factors)
+        if fused is not None:
+            return fused
         groups: list = []
         for f in factors:
             if structured(f):
@@ -401,6 +404,22 @@ class Lowering:
         if e.arg.shape[0].is_one or e.arg.shape[1].is_one or not isinstance(e.arg, Vec):
             return self.add(ops.T, self.value(e.arg), shape=e.shape)
         return None
+
+    def commuted_kron(self, factors: list[Expr]) -> Ref | None:
+        """K(A ⊗ B), the form of many Hessians, built by one broadcast in its final order:
+        (K_mn (A ⊗ B))[k·a + i, j·d + l] = A[i, j] B[k, l] when A has n rows and B m."""
+        if len(factors) != 2 or not isinstance(factors[0], Commutation) \
+                or not isinstance(factors[1], Kron):
+            return None
+        (K, kron), (A, B) = factors, (factors[1].left, factors[1].right)
+        if structured(A) or structured(B) or K.n != A.shape[0] or K.m != B.shape[0]:
+            return None
+        (a, b), (c, d) = A.shape, B.shape
+        shape = (a * c, b * d)
+        left = self.add(ops.BROADCAST, self.value(A), "None, :, :, None", shape=A.shape)
+        right = self.add(ops.BROADCAST, self.value(B), ":, None, None, :", shape=B.shape)
+        product = self.add(ops.MUL, left, right, shape=shape)
+        return self.add(ops.method("reshape"), product, (a * c, b * d), shape=shape)
 
     def _lower_Kron(self, e: Kron) -> Ref:
         """A ⊗ B built by one broadcast: (A[:, None, :, None] * B[None, :, None, :])."""
