@@ -311,10 +311,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--only", help="problems whose name contains this")
+    parser.add_argument("--save", help="append the rows to this file (JSON lines), to run the "
+                        "problems in parts of under a minute each and report them together")
+    parser.add_argument("--report", help="print the table of the rows saved in this file")
     args = parser.parse_args()
+    if args.report:
+        import json
+        report([json.loads(line) for line in Path(args.report).read_text().splitlines()])
+        return
     if args.only:
         PROBLEMS[:] = [p for p in PROBLEMS if args.only in p[0]]
     rows = measure(repeats=5 if args.quick else 21, budget=0.3 if args.quick else 1.0)
+    if args.save:
+        import json
+        with open(args.save, "a") as out:
+            for row in rows:
+                out.write(json.dumps(row) + "\n")
     report(rows)
 
 

@@ -271,3 +271,37 @@ def test_the_generated_module_fits_logistic_regression_like_scikit_learn():
     reference = linear_model.LogisticRegression(C=1.0, fit_intercept=False, tol=1e-12,
                                                 max_iter=10_000).fit(X, y)
     np.testing.assert_allclose(fit.x, reference.coef_.ravel(), rtol=1e-5, atol=1e-6)
+
+
+def test_the_readme_shows_the_generated_code_as_printed():
+    import shlex
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from matcalc.cli import main
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Generated code", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
+    examples = re.split(r"^\$ matcalc ", block, flags=re.M)[1:]
+    assert len(examples) == 3
+    for example in examples:
+        command, _, expected = example.partition("\n")
+        result = CliRunner().invoke(main, shlex.split(command))
+        assert result.exit_code == 0 and result.stdout.rstrip("\n") == expected.rstrip("\n")
+
+
+def test_the_benchmark_runs_without_jax(monkeypatch):
+    """benchmarks/codegen.py skips jax when it is not installed, and checks its values."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+    monkeypatch.setitem(sys.modules, "jax", None)  # an import of jax now fails
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "codegen.py"
+    spec = importlib.util.spec_from_file_location("codegen_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.jax is None
+    bench.PROBLEMS[:] = [(*p[:6], p[6][:1]) for p in bench.PROBLEMS if p[0] in ("xᵀAx", "ln|X| Hessian")]
+    rows = bench.measure(repeats=1, budget=0.0)
+    assert len(rows) == 2 and all("jax" not in r["times"] and r["error"] < 1e-10 for r in rows)
