@@ -305,3 +305,15 @@ def test_the_benchmark_runs_without_jax(monkeypatch):
     bench.PROBLEMS[:] = [(*p[:6], p[6][:1]) for p in bench.PROBLEMS if p[0] in ("xᵀAx", "ln|X| Hessian")]
     rows = bench.measure(repeats=1, budget=0.0)
     assert len(rows) == 2 and all("jax" not in r["times"] and r["error"] < 1e-10 for r in rows)
+
+
+def test_a_long_program_is_one_flat_expression(monkeypatch):
+    """Past a length, --format numpy binds every piece in a flat tuple, (t0 := …, …)[-1],
+    so that printing stays linear in the answer's size."""
+    from matcalc.codegen import program
+    monkeypatch.setattr(program, "LONG", 20)
+    d = derive("⊗".join(["X"] * 5), "X")
+    code = d.render("numpy")
+    assert code.startswith("(t0 := ") and code.endswith(")[-1]")
+    X = np.arange(4.0).reshape(2, 2) + np.eye(2)
+    assert np.array_equal(eval_numpy_code(code, {"X": X}), evaluate(d.jacobian, {"X": X}))

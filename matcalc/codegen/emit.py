@@ -87,7 +87,7 @@ def python_module(c: Compiled, title: str) -> str:
               f'    """({returns}) of {title}, the names given as arrays."""']
     for name, var in names.items():
         lines += ["    " + line for line in _prologue(name, var, dim, name == c.wrt.name)]
-    lines += ["    " + line for line in body]
+    lines += [f"    {name} = {code}" for name, code in body]
     shown = []
     for kind, text, e in zip(c.kinds, outputs, c.exprs):
         if kind == "value" and e.is_scalar:

@@ -21,6 +21,7 @@ more stable than the plain reading:
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from ..dims import ONE, Dim, Shape
 from ..expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr,
@@ -530,6 +531,7 @@ class Lowering:
         return total
 
 
+@lru_cache(maxsize=4096)
 def structured(e: Expr) -> bool:
     """A factor applied better than multiplied: I, K, ⊗, Dₙ, and sums, scalar multiples and
     transposes of those. (diag(v) takes part in the chain order, as a broadcast.)"""

@@ -49,7 +49,7 @@ def method(name: str) -> Op:
 
 
 def _binary(symbol: str, run) -> Op:
-    return Op(symbol, lambda a, b: f"{a} {symbol} {b}", run)
+    return Op(symbol, lambda a, b: f"{a} {symbol} {b}", run, atomic=False)
 
 
 def _sum(*values):
@@ -70,14 +70,14 @@ def _logdet(sign_logabs):
 
 
 INPUT = Op("input", lambda: "", lambda: None)
-CONST = Op("const", lambda c: c, lambda c: c)
+CONST = Op("const", lambda c: c, lambda c: c, atomic=None)
 MATMUL = _binary("@", lambda a, b: a @ b)
 SUB = _binary("-", lambda a, b: a - b)
 MUL = _binary("*", lambda a, b: a * b)
 DIV = _binary("/", lambda a, b: a / b)
-ADD = Op("+", lambda *a: " + ".join(a), _sum)
-NEG = Op("neg", lambda a: f"-{a}", lambda a: -a)
-POW = Op("**", lambda a, p: f"{a}**{p}", lambda a, p: a ** p)
+ADD = Op("+", lambda *a: " + ".join(a), _sum, atomic=False)
+NEG = Op("neg", lambda a: f"-{a}", lambda a: -a, atomic=False)
+POW = Op("**", lambda a, p: f"{a}**{p}", lambda a, p: a ** p, atomic=False)
 T = Op("T", lambda a: f"{a}.T", lambda a: a.T)
 TAKE = Op("take", lambda a, i: f"{a}[{i}]", lambda a, i: a[i])
 BROADCAST = Op("broadcast", lambda a, pattern: f"{a}[{pattern[1:-1]}]",
@@ -91,7 +91,8 @@ LOGADDEXP0 = Op("softplus", lambda a: f"np.logaddexp(0, {a})",
 SIGMOID = Op("sigmoid", lambda a: f"np.exp(-np.logaddexp(0, -{a}))",
              lambda a: _resolve("np.exp")(-_resolve("np.logaddexp")(0, -a)))
 EXPIT = call("scipy.special.expit")
-NODE = Op("node", lambda printed, sizes, *a: printed, lambda node, sizes, *a: node(list(a), sizes))
+NODE = Op("node", lambda printed, sizes, *a: printed, lambda node, sizes, *a: node(list(a), sizes),
+          atomic=None)
 
 
 def vech_positions(n: int):

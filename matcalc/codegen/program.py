@@ -17,6 +17,9 @@ from typing import Any, Callable
 from ..dims import Dim, Shape
 
 
+LONG = 2_000  # characters of code a value may have and still be written into its reader
+
+
 class Ref:
     """The value of instruction `id`. (Plain classes, not dataclasses: printing code must
     start as fast as the other printers.)"""
@@ -31,11 +34,30 @@ class Ref:
 
 class Op:
     """How an operation prints (from its arguments' text) and runs (on their values);
-    `needs` is a module the printed code imports ("scipy.linalg")."""
-    __slots__ = ("name", "text", "run", "needs")
+    `needs` is a module the printed code imports ("scipy.linalg"); `atomic` says whether its
+    text is an operand as it stands (a call, x.T), None when that is to be read off the text."""
+    __slots__ = ("name", "text", "run", "needs", "atomic")
 
-    def __init__(self, name: str, text: Callable[..., str], run: Callable[..., Any], needs: str = ""):
-        self.name, self.text, self.run, self.needs = name, text, run, needs
+    def __init__(self, name: str, text: Callable[..., str], run: Callable[..., Any], needs: str = "",
+                 atomic: bool | None = True):
+        self.name, self.text, self.run, self.needs, self.atomic = name, text, run, needs, atomic
+
+
+class Code(str):
+    """An operand's text, which may be wrapped in parentheses, and `bare`, without them."""
+    __slots__ = ("bare",)
+
+    def __new__(cls, text: str, bare: str):
+        code = super().__new__(cls, text)
+        code.bare = bare
+        return code
+
+
+def operand(op: Op, code: str) -> Code:
+    """code as an operand: in parentheses unless it is atomic."""
+    if op.atomic or (op.atomic is None and atomic(code)):
+        return Code(code, code)
+    return Code(f"({code})", code)
 
 
 class Instr:
@@ -133,42 +155,35 @@ class Program:
 
     # ── printing ────────────────────────────────────────────────────────────────────────
 
-    def statements(self, dim: Callable[[Dim], str], names: list[str]) -> tuple[list[str], list[str]]:
-        """Assignments `name = code`, values read once written into their reader, and the
-        outputs' text. `names` are the temporaries' names to use, in order."""
+    def statements(self, dim: Callable[[Dim], str], names: list[str],
+                   long: int = LONG) -> tuple[list[tuple[str, str]], list[str]]:
+        """Assignments (name, code), values read once written into their reader (unless
+        their code is longer than `long`), and the outputs' text. `names` are the
+        temporaries' names to use, in order."""
         uses = self.uses()
         text: dict[int, str] = {i: n for n, i in self.inputs.items()}
         lines, fresh = [], iter(names)
         for k, ins in enumerate(self.instrs):
-            if k in text:
+            if k in text or uses[k] == 0:
                 continue
             code = self._print(ins, text, dim)
-            if uses[k] == 1 and ins.shape is not None:
-                text[k] = code if atomic(code) else f"({code})"
-            elif uses[k] >= 1:
+            if uses[k] == 1 and len(code) <= long:
+                text[k] = operand(ins.op, code)
+            else:
                 name = next(fresh)
-                lines.append(f"{name} = {code}")
+                lines.append((name, code))
                 text[k] = name
         return lines, [strip(text[k]) for k in self.outputs]
 
     def expression(self, dim: Callable[[Dim], str], names: list[str]) -> str:
-        """The whole program as one expression; a value read more than once is bound with
-        `:=` where it is first read (Python evaluates left to right) and reused after."""
-        uses = self.uses()
-        text: dict[int, str] = {i: n for n, i in self.inputs.items()}
-        pending: dict[str, str] = {}
-        fresh = iter(names)
-        for k, ins in enumerate(self.instrs):
-            if k in text:
-                continue
-            code = self._print(ins, text, dim)
-            if uses[k] == 1:
-                text[k] = code if atomic(code) else f"({code})"
-            elif uses[k] > 1:
-                text[k] = name = next(fresh)
-                pending[name] = code
-        (out,) = self.outputs
-        return _bind_first(strip(text[out]), pending)
+        """The whole program as one expression: a value read more than once is bound with
+        `:=` where it is first read (Python evaluates left to right) and reused after; a long
+        program is a tuple of bindings, (t0 := …, t1 := …, result)[-1]."""
+        lines, (out,) = self.statements(dim, names)
+        if sum(len(code) for _, code in lines) + len(out) > 10 * LONG:
+            return "(" + ", ".join(f"{name} := {strip(code)}" for name, code in lines) + \
+                f", {out})[-1]"
+        return _bind_first(out, dict(lines))
 
     def _print(self, ins: Instr, text: dict[int, str], dim) -> str:
         def show(arg) -> str:
@@ -264,6 +279,8 @@ def atomic(code: str) -> bool:
 def strip(code: str) -> str:
     """Code without one pair of outer parentheses that enclose all of it, where dropping
     them changes nothing: not a tuple, nor a `:=` binding, nor a lambda."""
+    if isinstance(code, Code):
+        return code.bare
     if not (code.startswith("(") and code.endswith(")")):
         return code
     depth = 0
