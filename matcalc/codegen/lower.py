@@ -306,7 +306,15 @@ class Lowering:
         return Factor(*shape, self.add(ops.MATMUL, self.ref(left), self.ref(right), shape=shape))
 
     def solve(self, a: Expr, transposed: bool, rhs: Ref, shape: Shape) -> Ref:
-        """A⁻¹ rhs (A⁻ᵀ rhs when transposed); with SciPy one LU factorisation of A serves all."""
+        """A⁻¹ rhs (A⁻ᵀ rhs when transposed); with SciPy one LU factorisation of A serves all,
+        and each solve is made once (X⁻¹b in the value and in the gradient)."""
+        key = ("solve", a, transposed, rhs.id)
+        done = self.memo.get(key)
+        if done is None:
+            done = self.memo[key] = self._solve(a, transposed, rhs, shape)
+        return done
+
+    def _solve(self, a: Expr, transposed: bool, rhs: Ref, shape: Shape) -> Ref:
         if not self.scipy:
             matrix = self.value(a)
             if transposed:
