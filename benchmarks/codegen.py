@@ -9,7 +9,8 @@ For each problem and size, three functions return the same tuple — (value, gra
 - hand: NumPy written by hand to do the least work (shared factorisations, broadcasting);
 - jax: jax.jit of value, jax.grad (and jax.hessian), compiled before timing (compile time
   reported apart); skipped when jax is not installed.
-Calls are interleaved (matcalc, hand, jax, matcalc, …) so that a busy machine slows each alike;
+Calls are interleaved (matcalc, hand, jax; then hand, jax, matcalc; …) so that a busy machine,
+and what one call leaves behind for the next, slow each alike;
 the table shows medians. BLAS runs on one thread for all. Values are compared (relative
 difference to the hand-written result) and peak memory is measured with tracemalloc.
 """
@@ -261,7 +262,9 @@ def measure(repeats: int, budget: float):
             times = {k: [] for k in variants}
             start = time.perf_counter()
             for r in range(repeats):
-                for k, v in variants.items():
+                order = list(variants.items())
+                order = order[r % len(order):] + order[:r % len(order)]  # each goes first in turn
+                for k, v in order:
                     t = time.perf_counter()
                     for _ in range(calls[k]):
                         v()
