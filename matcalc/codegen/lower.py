@@ -285,8 +285,50 @@ class Lowering:
         return factors
 
     def multiply(self, left: Factor, right: Factor) -> Factor:
-        """left @ right, as a solve when one is an inverse and the other is thin."""
+        """left @ right, as a solve when one is an inverse and the other is thin; each
+        product made once (Ax in xᵀAx and in Ax + Aᵀx)."""
+        key = ("product", _key(left), _key(right))
+        done = self.memo.get(key)
+        if done is None:
+            done = self.memo[key] = self._multiply(left, right)
+        return done
+
+    def distribute(self, terms: Add, other: Factor, on_left: bool) -> Factor | None:
+        """(A + B)x = Ax + Bx when x is thin: two matrix–vector products, not a sum of
+        matrices and a product (and xᵀ(A + B) likewise)."""
+        from ..simplify import split_coefficient
+        parts = []
+        for term in terms.terms:
+            c, rest = split_coefficient(term)
+            if rest is None or isinstance(rest, Ones) or structured(rest) and \
+                    not isinstance(rest, Identity):
+                return None
+            if isinstance(rest, Identity):
+                product = other
+            else:
+                chain = [self.factor(f) for f in rest.matrices] if isinstance(rest, Mul) \
+                    and not rest.scalars else [self.factor(rest)]
+                product = self.order(chain + [other] if on_left else [other] + chain)
+            parts.append((c, self.ref(product)))
+        shape = (terms.shape[0], other.cols) if on_left else (other.rows, terms.shape[1])
+        return Factor(*shape, self.combine(parts, shape))
+
+    def _multiply(self, left: Factor, right: Factor) -> Factor:
         shape = (left.rows, right.cols)
+        if isinstance(left.expr, Add) and left.ref is None and left.diag is None \
+                and thin(right.cols, left.rows):
+            done = self.distribute(left.expr, right, on_left=True)
+            if done is not None:
+                return done
+        if isinstance(right.expr, Add) and right.ref is None and right.diag is None \
+                and thin(left.rows, right.cols):
+            done = self.distribute(right.expr, left, on_left=False)
+            if done is not None:
+                return done
+        if left.cols.is_one and not left.rows.is_one and not right.cols.is_one \
+                and left.diag is None and right.diag is None and not left.inverse \
+                and not right.inverse:  # an outer product: a broadcast, not a matmul
+            return Factor(*shape, self.add(ops.MUL, self.ref(left), self.ref(right), shape=shape))
         if left.diag is not None and right.diag is not None:
             v = self.add(ops.MUL, self.vector(left), self.vector(right), shape=(left.rows, ONE))
             return Factor(*shape, diag=v)
@@ -554,6 +596,11 @@ def structured(e: Expr) -> bool:
     if isinstance(e, Mul):
         return bool(e.matrices) and all(structured(f) for f in e.matrices)
     return False
+
+
+def _key(f: Factor):
+    return f.expr if f.ref is None and f.expr is not None else ("ref", f.ref.id) \
+        if f.ref is not None else ("diag", id(f))
 
 
 def _push_scale(matrices: list[Expr], e: Mul) -> list[Expr] | None:
