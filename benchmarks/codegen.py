@@ -236,7 +236,7 @@ def peak_bytes(f, kwargs) -> int:
     return peak
 
 
-def measure(repeats: int, budget: float):
+def measure(repeats: int, budget: float, save: str | None = None):
     rows = []
     for name, text, wrt, shapes, order, make, sizes in PROBLEMS:
         matcalc_f = module_function(text, wrt, shapes, order)
@@ -262,9 +262,9 @@ def measure(repeats: int, budget: float):
             times = {k: [] for k in variants}
             start = time.perf_counter()
             for r in range(repeats):
-                order = list(variants.items())
-                order = order[r % len(order):] + order[:r % len(order)]  # each goes first in turn
-                for k, v in order:
+                turn = list(variants.items())
+                turn = turn[r % len(turn):] + turn[:r % len(turn)]  # each goes first in turn
+                for k, v in turn:
                     t = time.perf_counter()
                     for _ in range(calls[k]):
                         v()
@@ -278,6 +278,10 @@ def measure(repeats: int, budget: float):
                              error=relative(results["matcalc"], results["hand"]),
                              jax_error=relative(results["jax"], results["hand"]) if "jax" in results else None,
                              memory=memory, compile=compile_time))
+            if save:
+                import json
+                with open(save, "a") as out:
+                    out.write(json.dumps(rows[-1]) + "\n")
             print(f"  {name} at {size}: " + ", ".join(f"{k} {v * 1e3:.3f} ms" for k, v in med.items()),
                   file=sys.stderr)
     return rows
@@ -313,7 +317,7 @@ def report(rows) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--only", help="problems whose name contains this")
+    parser.add_argument("--only", help="problems whose name contains this (or is it, with =NAME)")
     parser.add_argument("--save", help="append the rows to this file (JSON lines), to run the "
                         "problems in parts of under a minute each and report them together")
     parser.add_argument("--report", help="print the table of the rows saved in this file")
@@ -323,13 +327,11 @@ def main() -> None:
         report([json.loads(line) for line in Path(args.report).read_text().splitlines()])
         return
     if args.only:
-        PROBLEMS[:] = [p for p in PROBLEMS if args.only in p[0]]
-    rows = measure(repeats=5 if args.quick else 21, budget=0.3 if args.quick else 1.0)
-    if args.save:
-        import json
-        with open(args.save, "a") as out:
-            for row in rows:
-                out.write(json.dumps(row) + "\n")
+        exact = args.only.startswith("=")
+        PROBLEMS[:] = [p for p in PROBLEMS
+                       if (p[0] == args.only[1:] if exact else args.only in p[0])]
+    rows = measure(repeats=5 if args.quick else 21, budget=0.3 if args.quick else 1.0,
+                   save=args.save)
     report(rows)
 
 
