@@ -318,3 +318,18 @@ def test_a_long_program_is_one_flat_expression(monkeypatch):
     assert code.startswith("(t0 := ") and code.endswith(")[-1]")
     X = np.arange(4.0).reshape(2, 2) + np.eye(2)
     assert np.array_equal(eval_numpy_code(code, {"X": X}), evaluate(d.jacobian, {"X": X}))
+
+
+@pytest.mark.parametrize("fmt", ["python", "numpy", "sympy"])
+def test_steps_are_not_code(fmt):
+    from click.testing import CliRunner
+
+    from matcalc.cli import main
+    result = CliRunner().invoke(main, ["derive", "inv(A)", "A", "--steps", "--format", fmt])
+    assert result.exit_code == 2 and f"leave out --format {fmt}" in result.output
+
+
+def test_an_answer_without_a_gradient_matrix_gives_its_jacobian():
+    from matcalc.codegen import outputs
+    d = derive("inv(A)", "A")
+    assert [kind for kind, _ in outputs(d)] == ["value", "jacobian"]

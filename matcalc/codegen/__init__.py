@@ -20,9 +20,18 @@ def outputs(d) -> list:
     if d.order == 2:
         first = d.first
         return [value, ("gradient", first.gradient), ("hessian", d.jacobian)]
-    if d.expr.is_scalar and d.gradient is not None:
+    if d.expr.is_scalar and _gradient(d) is not None:
         return [value, ("gradient", d.gradient)]
     return [value, ("jacobian", d.jacobian)]
+
+
+def _gradient(d):
+    """G, or None when the answer cannot be written as a gradient matrix."""
+    from ..errors import MatcalcError
+    try:
+        return d.gradient
+    except MatcalcError:
+        return None
 
 
 def compile_derivative(d) -> Compiled:
