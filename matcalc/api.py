@@ -227,6 +227,7 @@ class Derivative:
         return symbols(self.jacobian, self.names)
 
     @short
+    @short
     def to_numpy(self, layout: str = "jacobian") -> Callable[..., np.ndarray]:
         """A function of the names, given as keyword arguments bound to arrays, that returns
         the Jacobian (or with layout="gradient" the gradient G) as a 2-D array. It runs the
@@ -238,6 +239,7 @@ class Derivative:
         return runner(compiled, f"{what} of {render(self.expr)} by {self.wrt.name}", pick=[0],
                       vanished=self.question.read)
 
+    @short
     def value_and_grad(self) -> Callable[..., tuple]:
         """A function of the names (keyword arguments) returning (value, gradient) of a scalar
         expression — (value, gradient, Hessian) at order 2, (value, Jacobian) for a matrix —
