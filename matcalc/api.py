@@ -131,6 +131,13 @@ class Derivative:
             from .codegen import compile_derivative, python_module
             title = f"{render(self.expr)} by {self.wrt.name}"
             return python_module(compile_derivative(self), title)
+        if fmt == "numpy":  # an answer's code is generated: shared pieces once, cheap forms
+            from .codegen import numpy_expression
+            from .expr import tree_size
+            from .limits import check_answer_size
+            answer = self.answer(layout)
+            check_answer_size(tree_size(answer))
+            return numpy_expression(answer, self.names)
         return render(self.answer(layout), fmt, self.names)
 
     @short

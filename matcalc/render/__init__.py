@@ -20,8 +20,7 @@ def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
         printer = {"unicode": UnicodePrinter, "ascii": AsciiPrinter, "latex": LatexPrinter}[fmt]()
         return printer.print(e) + printer.where()
     if fmt == "numpy":
-        from ..codegen import numpy_expression
-        return numpy_expression(e, names if names is not None else variables(e))
+        return numpy_code(e, names if names is not None else variables(e))
     if fmt == "sympy":
         from ..sympy_export import sympy_code
         return sympy_code(e, names)
