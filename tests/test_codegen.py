@@ -36,8 +36,8 @@ def the_function(code: str):
 
 
 def one_d(env: dict, names) -> dict:
-    """The same point with every column vector given 1-D, as NumPy users write them."""
-    return {k: (v.ravel() if names[k].shape[1].is_one and not names[k].shape[0].is_one else v)
+    """The same point with every vector (column or row) given 1-D, as NumPy users write them."""
+    return {k: (v.ravel() if names[k].shape[1].is_one != names[k].shape[0].is_one else v)
             for k, v in env.items() if k in names}
 
 
@@ -175,6 +175,16 @@ def test_one_d_vectors_give_the_right_shapes():
     assert G.shape == (3, 1) and np.allclose(G.ravel(), expected)
     value, gradient = d.value_and_grad()(X=X, w=w, y=y)
     assert gradient.shape == (3,) and np.allclose(gradient, expected)
+
+
+def test_one_d_row_vectors_too():
+    """A 1-D row vector (--shape a=1,n) was used as it came: aᵀbᵀ broadcast to 1×n, not n×n."""
+    d = derive("a X b", "X", {"a": (1, "n")})
+    a, X, b = np.arange(3.0), np.eye(3), np.ones(3)
+    assert np.array_equal(eval_numpy_code(d.render("numpy", "gradient"), {"a": a, "X": X, "b": b}),
+                          np.outer(a, b))
+    value, gradient = the_function(d.render("python"))(a=a, X=X, b=b)
+    assert value == 3.0 and np.array_equal(gradient, np.outer(a, b))
 
 
 def test_the_module_checks_shapes_with_clear_errors():

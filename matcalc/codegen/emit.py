@@ -36,7 +36,7 @@ def numpy_expression(e: Expr, names: dict[str, Var]) -> str:
     _check_names(names, "--format numpy")
     lowering = Lowering(names, [e], scipy=False, column_inputs=True)
     lowering.output(e)
-    code = lowering.program.expression(NumpyPrinter(names).dim, list(_temporaries(names, 
+    code = lowering.program.expression(lowering.printer.dim, list(_temporaries(names, 
                                                                                   len(lowering.program.instrs))))
     return f"np.atleast_2d({code})" if e.is_scalar else code
 
@@ -74,7 +74,7 @@ FUNCTION_NAMES = {("value", "gradient"): "value_and_gradient",
 def python_module(c: Compiled, title: str) -> str:
     """A self-contained module: imports and one function of the names (keyword arguments)."""
     names, program = c.names, c.program
-    dim = NumpyPrinter(names).dim
+    dim = c.lowering.printer.dim
     body, outputs = program.statements(dim, list(_temporaries(names, len(program.instrs))))
     fname = FUNCTION_NAMES.get(tuple(c.kinds), "evaluate")
     returns = ", ".join(c.kinds)

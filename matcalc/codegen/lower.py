@@ -49,11 +49,28 @@ class Factor:
         self.inverse, self.diag = inverse, diag
 
 
+def printer(names: dict[str, Var]) -> NumpyPrinter:
+    """The NumPy printer, with each size read where a 1-D vector has it too: off a matrix's
+    shape when one has the size, else as np.size of a vector (a.shape[1] of a 1-D row fails)."""
+    p = NumpyPrinter(names)
+    ordered = sorted(names.values(), key=lambda v: v.shape[0].is_one or v.shape[1].is_one)
+    sizes: dict[str, str] = {}
+    for var in ordered:
+        vector = var.shape[0].is_one or var.shape[1].is_one
+        for axis, dim in enumerate(var.shape):
+            if len(dim.symbols) == 1 and dim.coeff == 1:
+                sizes.setdefault(dim.symbols[0],
+                                 f"np.size({var.name})" if vector else f"{var.name}.shape[{axis}]")
+    p.sizes = sizes
+    return p
+
+
 class _Fallback(NumpyPrinter):
     """The NumPy printer, with each child printed as the text of its value in the program."""
 
     def __init__(self, names, children: dict[Expr, str]):
         super().__init__(names)
+        self.sizes = printer(names).sizes
         self.children = children
 
     def print(self, e: Expr) -> str:
@@ -74,13 +91,15 @@ class Lowering:
         self.names, self.scipy = names, scipy
         self.program = Program()
         self.memo: dict = {}
-        self.printer = NumpyPrinter(names)
+        self.printer = printer(names)
         self.present = _nodes(roots)
         for name, var in names.items():
             ref = self.program.add(ops.INPUT, shape=var.shape)
             self.program.inputs[name] = ref.id
             if column_inputs and var.shape[1].is_one and not var.shape[0].is_one:
                 ref = self.program.add(ops.call("np.reshape"), ref, (-1, 1), shape=var.shape)
+            elif column_inputs and var.shape[0].is_one and not var.shape[1].is_one:
+                ref = self.program.add(ops.call("np.reshape"), ref, (1, -1), shape=var.shape)
             self.memo[var] = ref
 
     def output(self, e: Expr) -> int:
