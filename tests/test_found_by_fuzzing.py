@@ -42,8 +42,6 @@ def test_examples_end_in_an_answer_or_a_message(args, status):
         assert result.stderr.startswith("error: ") and result.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="the NumPy code of a zero Jacobian by a symmetric X "
-                   "names its width n(n+1)/2, and n is not a name in the code: NameError")
 @pytest.mark.parametrize("args", [["2", "X", "--symmetric", "X"],
                                   ["0.25", "X", "--order", "2", "--symmetric", "X"],
                                   ["tr(X)", "X", "--order", "2", "--symmetric", "X"],
