@@ -488,7 +488,7 @@ class Lowering:
         shape = (a * c, b * d)
         left = self.add(ops.BROADCAST, self.value(A), "None, :, :, None", shape=A.shape)
         right = self.add(ops.BROADCAST, self.value(B), ":, None, None, :", shape=B.shape)
-        product = self.add(ops.MUL, left, right, shape=shape)
+        product = self.add(ops.OUTER, left, right, shape=shape)
         return self.add(ops.method("reshape"), product, (a * c, b * d), shape=shape)
 
     def _lower_Kron(self, e: Kron) -> Ref:
@@ -497,7 +497,7 @@ class Lowering:
         left = self.add(ops.BROADCAST, self.value(e.left), ":, None, :, None", shape=e.left.shape)
         right = self.add(ops.BROADCAST, self.value(e.right), "None, :, None, :",
                          shape=e.right.shape)
-        product = self.add(ops.MUL, left, right, shape=e.shape)
+        product = self.add(ops.OUTER, left, right, shape=e.shape)
         return self.add(ops.method("reshape"), product, (a * c, b * d), shape=e.shape)
 
     # ── scalars of matrices ─────────────────────────────────────────────────────────────

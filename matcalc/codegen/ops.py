@@ -74,6 +74,10 @@ CONST = Op("const", lambda c: c, lambda c: c, atomic=None)
 MATMUL = _binary("@", lambda a, b: a @ b)
 SUB = _binary("-", lambda a, b: a - b)
 MUL = _binary("*", lambda a, b: a * b)
+# A broadcast product about to be reshaped: written in C order, or the reshape would copy it
+# (NumPy otherwise lays the result out like its operands' strides).
+OUTER = Op("outer", lambda a, b: f"np.multiply({a}, {b}, order='C')",
+           lambda a, b: _resolve("np.multiply")(a, b, order="C"))
 DIV = _binary("/", lambda a, b: a / b)
 ADD = Op("+", lambda *a: " + ".join(a), _sum, atomic=False)
 NEG = Op("neg", lambda a: f"-{a}", lambda a: -a, atomic=False)
