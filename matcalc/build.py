@@ -202,3 +202,18 @@ def adjugate(e: Expr) -> Expr:
 def pseudo_inverse(e: Expr) -> Expr:
     from .expr import Pinv
     return Pinv(e)
+
+
+def norm1(e: Expr) -> Expr:
+    """‖x‖₁ = sum(abs(x)): of a vector, and entry-wise of a matrix."""
+    return SumAll(func("abs", e))
+
+
+def symbolic_power(base: Expr, exponent: Expr) -> Expr:
+    """a^b and X.^t with a symbolic scalar exponent: exp(b ln a), element by element for a
+    matrix base (defined where the base is positive)."""
+    if not exponent.is_scalar:
+        raise ShapeError(f"an exponent must be a scalar, but {_describe(exponent)}")
+    if isinstance(exponent, Num):
+        return power(base, exponent.value) if base.is_scalar else elementwise_power(base, exponent.value)
+    return func("exp", mul(exponent, func("log", base)))

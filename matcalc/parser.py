@@ -29,6 +29,7 @@ from . import build
 from .dims import ONE, Dim
 from .errors import LimitError, MatcalcError, ParseError, describe_char, quote
 from .expr import Expr, Var
+from .language.syntax import Syn
 from .limits import MAX_DIGITS, MAX_LENGTH, MAX_NESTING, budgeted
 
 DEFAULT_SIZE = "n"
@@ -39,10 +40,10 @@ NAME = re.compile(_NAME)  # the names of variables and sizes
 SPACE = " \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # ASCII and Unicode spaces
 _TOKEN = re.compile(r"""
     (?P<space>[""" + SPACE + r"""]+)
-  | (?P<number>[0-9]+(?:\.(?![*^])[0-9]*)?|\.[0-9]+)
-  | (?P<name>""" + _NAME + r""")
+  | (?P<number>(?:[0-9]+(?:\.(?![*^/])[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
+  | (?P<name>𝟏|""" + _NAME + r"""[₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]*)
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
-  | (?P<op>\.\*|\.\^|[-+*/@^'(){},<>|⊗∂·−∘])
+  | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘])
 """, re.VERBOSE)
 
 
@@ -65,12 +66,30 @@ def tokenize(text: str) -> list[Token]:
             word = match.group()
             if kind == "number" and len(word) > MAX_DIGITS:
                 raise LimitError(f"a number may have at most {MAX_DIGITS} digits", text, pos)
+            if kind == "number" and "e" in word.lower():
+                mantissa, _, power = word.lower().partition("e")
+                if abs(int(power)) > MAX_EXPONENT:
+                    raise LimitError(f"a number's exponent may be at most {MAX_EXPONENT}", text, pos)
+            if kind == "name" and word[-1] in _SUBSCRIPTS:
+                word = _subscripted(word)
             word = {"·": "*", "−": "-"}.get(word, word)
             tokens.append(Token(kind, word, pos, space))
             space = False
         pos = match.end()
     tokens.append(Token("end", "", len(text), space))
     return tokens
+
+
+MAX_EXPONENT = 300  # of a number in scientific notation, 1e-300 … 1e300
+_SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+_PLAIN = str.maketrans(_SUBSCRIPTS, "0123456789aehijklmnoprstuvx")
+
+
+def _subscripted(word: str) -> str:
+    """X₁ → X1 (as answers print X1), Iₙ → I_n and Kₘₙ → K_mn (sized identities, K)."""
+    stem = word.rstrip(_SUBSCRIPTS)
+    suffix = word[len(stem):].translate(_PLAIN)
+    return stem + ("_" if stem in ("I", "K", "D") or not suffix.isdigit() else "") + suffix
 
 
 _HINTS = {
@@ -98,6 +117,7 @@ def _hint(ch: str) -> str:
 
 
 # ── functions: name → (number of arguments, builder) ───────────────────────────────────
+# A function's shape rule is in language/infer.py; one not listed there acts element by element.
 
 def _log(x: Expr) -> Expr:
     return build.logdet(x.arg) if build.is_det(x) else build.func("log", x)
@@ -135,6 +155,17 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
     "min": (1, lambda x: build.extreme("min", x)),
     "adj": (1, build.adjugate),
     "pinv": (1, build.pseudo_inverse),
+    "tan": (1, lambda x: build.func("tan", x)),
+    "arcsin": (1, lambda x: build.func("arcsin", x)),
+    "arccos": (1, lambda x: build.func("arccos", x)),
+    "arctan": (1, lambda x: build.func("arctan", x)),
+    "abs": (1, lambda x: build.func("abs", x)),
+    "sign": (1, lambda x: build.func("sign", x)),
+    "relu": (1, lambda x: build.func("relu", x)),
+    "norm1": (1, build.norm1),
+    "norm2": (1, build.norm),
+    "vector": (1, None),  # c·𝟏, sized by use: built from the inferred shape
+    "matrix": (1, None),
 }
 
 
@@ -144,6 +175,9 @@ Question.__doc__ = "A parsed question: the expression, the variable named by a "
 
 
 class Parser:
+    """Text → syntax tree (the Pratt parser), then shapes inferred (language/infer.py), then
+    the typed tree built from both (language/elaborate.py)."""
+
     def __init__(self, text: str, shapes: dict[str, tuple[Dim, Dim]] | None = None):
         if len(text) > MAX_LENGTH:
             raise LimitError(f"the expression is {len(text):,} characters long; "
@@ -151,10 +185,14 @@ class Parser:
         self.text = text
         self.read: dict[str, None] = {}  # the names read, in order
         self.shapes = shapes or {}
-        self.tokens = tokenize(text)
+        self.tokens = self.read_tokens(text)
         self.i = 0
         self.depth = 0
         self.in_bars = 0
+        self.inferred: dict[str, tuple[Dim, Dim]] = {}
+
+    def read_tokens(self, text: str) -> list[Token]:
+        return tokenize(text)
 
     # ── token helpers ──
     @property
@@ -184,14 +222,40 @@ class Parser:
     def error(self, message: str, tok: Token):
         raise ParseError(message, self.text, tok.pos)
 
+    def end_of_last(self) -> int:
+        tok = self.tokens[self.i - 1] if self.i else self.tok
+        return tok.pos + len(tok.text)
+
     # ── entry points ──
     @budgeted
-    def question(self) -> Question:
+    def question(self, extra_names: tuple[str, ...] = ()) -> Question:
+        tree, wrt = self.syntax()
+        expr = self.typed(tree, extra_names + ((wrt,) if wrt else ()))
+        return Question(expr, wrt, self.text, tuple(self.read))
+
+    def syntax(self) -> tuple[Syn, str | None]:
+        """The untyped tree, and the variable of a `d … / dX` form."""
         wrt = self._question_form()
-        expr = self.expression(0)
+        tree = self.expression(0)
         if self.tok.kind != "end":
             self.leftover()
-        return Question(expr, wrt, self.text, tuple(self.read))
+        return tree, wrt
+
+    def typed(self, tree: Syn, extra_names: tuple[str, ...] = ()) -> Expr:
+        """Infer the names' shapes, then build the typed tree."""
+        from .language.elaborate import elaborate
+        from .language.infer import Inference
+        self.inference = Inference(self.text, self.shapes)
+        self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)))
+        return elaborate(self, tree)
+
+    def special_name(self, name: str) -> str | None:
+        """'identity', 'sized identity' or 'ones' for I, eye, I_n, ones and 𝟏; None for a
+        variable."""
+        return self.inference.special(name)
+
+    def node_dims(self, node: Syn) -> tuple[Dim, Dim]:
+        return tuple(self.inference.dim(i) for i in node.shape)
 
     def leftover(self):
         """A token that cannot continue the expression: say why."""
@@ -233,10 +297,12 @@ class Parser:
         return name
 
     # ── Pratt core ──
-    def expression(self, rbp: int) -> Expr:
+    def expression(self, rbp: int) -> Syn:
         outer = self.depth
         self.deeper()
+        start = self.tok.pos
         left = self.prefix()
+        left.start, left.end = start, self.end_of_last()
         while True:
             bp, handler = self.infix_power()
             if bp <= rbp:
@@ -244,6 +310,7 @@ class Parser:
             if handler == self.postfix:  # a run of postfix operators nests like brackets
                 self.deeper()
             left = handler(left, bp)
+            left.start, left.end = start, self.end_of_last()
         self.depth = outer
         return left
 
@@ -253,7 +320,7 @@ class Parser:
             raise LimitError(f"the expression nests more than {MAX_NESTING} levels deep",
                              self.text, self.tok.pos)
 
-    def infix_power(self) -> tuple[int, Callable[[Expr, int], Expr]]:
+    def infix_power(self) -> tuple[int, Callable[[Syn, int], Syn]]:
         tok = self.tok
         if tok.kind == "sup" or (tok.kind == "op" and tok.text in ("^", "'", ".^")):
             return 40, self.postfix
@@ -262,7 +329,7 @@ class Parser:
                 return 10, self.sum
             if tok.text == "⊗":
                 return 20, self.binary
-            if tok.text in (".*", "∘"):
+            if tok.text in (".*", "∘", "./"):
                 return 25, self.binary
             if tok.text in "*@/" or tok.text in "(<" or (tok.text == "|" and not self.in_bars):
                 return 30, self.product
@@ -271,88 +338,95 @@ class Parser:
             return 30, self.product
         return 0, None
 
-    # A run of terms or of factors is read whole and built once: building a partial sum or
-    # product per operand would copy the operands read so far each time, quadratic in the run.
-
-    def sum(self, left: Expr, bp: int) -> Expr:
-        """t₁ ± t₂ ± ⋯ ± t_k
-
-        A term of the sum's shape is kept to be added with the others at the end. Any other
-        (a number or scalar meeting a matrix, a shape that differs) is added at once, as when
-        the sum is read one term at a time: a number becomes a multiple of 𝟏, and a shape
-        error is reported at the term's operator.
-        """
-        terms = [left]
+    def sum(self, left: Syn, bp: int) -> Syn:
+        """t₁ ± t₂ ± ⋯ ± t_k, read whole (a run is built once, not once per term)."""
+        terms, ops = [left], [left.pos]
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.advance()
+            start = self.tok.pos
             right = self.expression(bp)
-            term = right if op.text == "+" else build.neg(right)
-            if term.shape == terms[0].shape:
-                terms.append(term)
-            else:
-                terms = [self.located(op, lambda: build.add(*terms, term))]
-        return build.add(*terms)
+            if op.text == "-":
+                right = Syn("neg", (right,), pos=op.pos)
+                right.start, right.end = start, self.end_of_last()
+            terms.append(right)
+            ops.append(op.pos)
+        return Syn("sum", terms, tuple(ops), pos=ops[1])
 
-    def product(self, left: Expr, bp: int) -> Expr:
-        """F₁F₂⋯F_k, the factors written side by side or joined by *, @ and /.
-
-        As when read one factor at a time, a row times a column (aᵀx) becomes one scalar,
-        which the factors after it scale, and A/s divides all the factors before it.
-        """
-        factors = [left]
-        shape = None if left.is_scalar else left.shape  # of the matrices so far
+    def product(self, left: Syn, bp: int) -> Syn:
+        """F₁F₂⋯F_k, the factors written side by side or joined by *, @ and /; A/s divides
+        all the factors before it."""
+        factors, ops = [left], [left.pos]
         while self.infix_power()[1] == self.product:
             tok = self.tok
-            dividing = tok.kind == "op" and tok.text == "/"
             if tok.kind == "op" and tok.text in "*@/":
                 self.advance()
             right = self.expression(bp)
-            if dividing:
-                factors = [self.located(tok, lambda: build.div(build.mul(*factors), right))]
+            if tok.kind == "op" and tok.text == "/":
+                before = factors[0] if len(factors) == 1 else Syn("product", factors, tuple(ops), ops[1])
+                before.start, before.end = left.start, factors[-1].end
+                div = Syn("div", (before, right), pos=tok.pos)
+                div.start, div.end = left.start, right.end
+                factors, ops = [div], [tok.pos]
                 continue
             factors.append(right)
-            if right.is_scalar:
-                continue
-            if shape is not None and right.shape[0] != shape[1]:
-                self.located(tok, lambda: build.mul(*factors))  # the shape error, at tok
-            shape = (shape[0] if shape else right.shape[0], right.shape[1])
-            if shape == (ONE, ONE):
-                factors, shape = [build.mul(*factors)], None
-        return build.mul(*factors)
+            ops.append(tok.pos)
+        if len(factors) == 1:
+            return factors[0]
+        return Syn("product", factors, tuple(ops), pos=ops[1])
 
-    def binary(self, left: Expr, bp: int) -> Expr:
+    def binary(self, left: Syn, bp: int) -> Syn:
         op = self.advance()
         right = self.expression(bp)
-        return self.located(op, lambda: {
-            "⊗": lambda: build.kron(left, right),
-            ".*": lambda: build.hadamard(left, right),
-            "∘": lambda: build.hadamard(left, right),
-        }[op.text]())
+        kind = {"⊗": "kron", ".*": "hadamard", "∘": "hadamard", "./": "hdiv"}[op.text]
+        return Syn(kind, (left, right), pos=op.pos)
 
-    def postfix(self, left: Expr, bp: int) -> Expr:
+    def postfix(self, left: Syn, bp: int) -> Syn:
         tok = self.advance()
         if tok.text == "'" or tok.text == "ᵀ":
-            return self.located(tok, lambda: build.transpose(left))
+            return Syn("transpose", (left,), pos=tok.pos)
         if tok.text == "⁻ᵀ":
-            return self.located(tok, lambda: build.transpose(build.inverse(left)))
+            return self.inverse_transpose(left, tok)
         if tok.kind == "sup":
-            return self.located(tok, lambda: build.power(left, Fraction(int(tok.text.translate(SUPERSCRIPTS)))))
+            return Syn("power", (left,), Fraction(int(tok.text.translate(SUPERSCRIPTS))), tok.pos)
         exponent = self.exponent(tok.text)
         if tok.text == ".^":
+            if isinstance(exponent, Syn):
+                return Syn("sepower", (left, exponent), pos=tok.pos)
             if isinstance(exponent, str):
                 self.fail("expected a number after '.^'", tok)
-            return self.located(tok, lambda: build.elementwise_power(left, exponent))
+            return Syn("epower", (left,), exponent, tok.pos)
+        if isinstance(exponent, Syn):
+            return Syn("spower", (left, exponent), pos=tok.pos)
         if exponent == "T":
-            return self.located(tok, lambda: build.transpose(left))
+            return Syn("transpose", (left,), pos=tok.pos)
         if exponent == "-T":
-            return self.located(tok, lambda: build.transpose(build.inverse(left)))
-        return self.located(tok, lambda: build.power(left, exponent))
+            return self.inverse_transpose(left, tok)
+        return Syn("power", (left,), exponent, tok.pos)
 
-    def exponent(self, operator: str = "^") -> str | Fraction:
-        """After '^': T, -T, or a (possibly negative, possibly fractional) number."""
+    def inverse_transpose(self, left: Syn, tok: Token) -> Syn:
+        inverse = Syn("invT", (left,), pos=tok.pos)
+        inverse.start, inverse.end = left.start, left.end
+        return Syn("transpose", (inverse,), pos=tok.pos)
+
+    def exponent(self, operator: str = "^") -> str | Fraction | Syn:
+        """After '^': T, -T, a (possibly negative, possibly fractional) number, or a scalar
+        name or bracketed expression (a^b, X.^t)."""
         closer = {"{": "}", "(": ")"}.get(self.tok.text) if self.tok.kind == "op" else None
         if closer:
-            self.advance()
+            opener = self.advance()
+            saved = self.i
+            try:
+                return self.plain_exponent(operator, closer)
+            except ParseError:
+                if self.tok.kind == "end":
+                    raise
+                self.i = saved  # not a plain exponent: a bracketed expression
+            inner = self.grouped(lambda: self.expression(0))
+            self.expect(closer, f"'{closer}' to close the exponent", opener)
+            return inner
+        return self.plain_exponent(operator, None)
+
+    def plain_exponent(self, operator: str, closer: str | None) -> str | Fraction | Syn:
         sign = ""
         if self.at("-"):
             self.advance()
@@ -373,43 +447,55 @@ class Parser:
                     self.error("the exponent divides by zero", tok)
                 value /= denominator
             value = -value if sign else value
+        elif tok.kind == "name" and tok.text not in FUNCTIONS and not sign and \
+                not (tok.text.startswith("T") and len(tok.text) > 1):
+            self.advance()  # a^b: a scalar name as the exponent
+            value = Syn("name", (), tok.text, tok.pos)
+            value.start, value.end = tok.pos, tok.pos + len(tok.text)
         else:
-            if operator != "^":
+            if operator not in ("^", ".^"):
                 self.fail(f"expected a number after '{operator}'")
             hint = ""
             if tok.kind == "name" and tok.text.startswith("T") and len(tok.text) > 1:
                 hint = f" (for a transpose times {tok.text[1:]} write ^T {tok.text[1:]}, with a space)"
-            self.fail("expected an exponent (T, -1, -T or a number) after '^'", hint=hint)
+            what = "a number" if operator == ".^" else "an exponent (T, -1, -T or a number)"
+            self.fail(f"expected {what} after '{operator}'", hint=hint)
         if closer:
-            self.expect(closer, f"'{closer}' to close the exponent")
+            if not self.at(closer):
+                raise ParseError("not a plain exponent", self.text, self.tok.pos)
+            self.advance()
         return value
 
-    def prefix(self) -> Expr:
+    def prefix(self) -> Syn:
         tok = self.tok
         if tok.kind == "number":
             self.advance()
-            return build.number(Fraction(tok.text))
+            return Syn("num", (), Fraction(tok.text), tok.pos)
         if tok.kind == "name":
             return self.name()
         if tok.kind == "op":
             if tok.text in "-+":
                 self.advance()
+                start = self.tok.pos
                 operand = self.expression(35)
-                return operand if tok.text == "+" else build.neg(operand)
+                if tok.text == "+":
+                    return operand
+                negated = Syn("neg", (operand,), pos=tok.pos)
+                return negated
             if tok.text == "(":
                 self.advance()
                 inner = self.grouped(lambda: self.expression(0))
                 self.expect(")", "')' to close '('", tok)
                 return inner
             if tok.text == "|":
-                return self.bars(build.det)
+                return self.bars("det")
             if tok.text == "<":
                 self.advance()
                 a = self.grouped(lambda: self.expression(0))
                 self.expect(",", "',' between the two sides of <A,B>", tok)
                 b = self.grouped(lambda: self.expression(0))
                 self.expect(">", "'>' to close <A,B>", tok)
-                return self.located(tok, lambda: build.inner(a, b))
+                return Syn("inner", (a, b), pos=tok.pos)
         if tok.kind == "end":
             self.fail("expected an expression")
         hint = ""
@@ -420,7 +506,7 @@ class Parser:
             hint = "; ∂ can only begin a question such as ∂f/∂X"
         self.fail("expected a name, a number or '('", hint=hint)
 
-    def grouped(self, parse: Callable[[], Expr]) -> Expr:
+    def grouped(self, parse: Callable[[], Syn]) -> Syn:
         """Parse inside brackets, where '|' may again open a determinant."""
         saved, self.in_bars = self.in_bars, 0
         try:
@@ -428,20 +514,20 @@ class Parser:
         finally:
             self.in_bars = saved
 
-    def bars(self, apply: Callable[[Expr], Expr]) -> Expr:
+    def bars(self, op: str) -> Syn:
         start = self.expect("|", "'|'")
         self.in_bars += 1
         inner = self.expression(0)
         self.in_bars -= 1
         self.expect("|", "'|' to close '|'", start)
-        return self.located(start, lambda: apply(inner))
+        return Syn(op, (inner,), pos=start.pos)
 
-    def name(self) -> Expr:
+    def name(self) -> Syn:
         tok = self.advance()
         follows = self.tok
         glued = not follows.space_before
         if tok.text in FUNCTIONS and follows.text == "|" and tok.text in ("ln", "log"):
-            return self.bars(build.logdet)
+            return self.bars("logdet")
         if tok.text in FUNCTIONS and follows.text == "(":
             return self.call(tok)
         if tok.text in FUNCTIONS:
@@ -451,7 +537,7 @@ class Parser:
             close = _closest_function(tok.text)
             if glued or close:
                 self.unknown_function(tok, close)
-        return self.variable(tok.text)
+        return Syn("name", (), tok.text, tok.pos)
 
     def unknown_function(self, tok: Token, close: str | None):
         """name(…) with a name that is not a function: most likely a misspelt one. A name
@@ -462,8 +548,8 @@ class Parser:
         self.error(f"unknown function {name}; the functions are {', '.join(FUNCTIONS)} "
                    f"(for a product write {tok.text[:20]}*(…))", tok)
 
-    def call(self, tok: Token) -> Expr:
-        arity, builder = FUNCTIONS[tok.text]
+    def call(self, tok: Token) -> Syn:
+        arity, _ = FUNCTIONS[tok.text]
         self.advance()  # (
         args = [self.grouped(lambda: self.expression(0))]
         while self.at(","):
@@ -473,11 +559,15 @@ class Parser:
         if len(args) != arity:
             raise ParseError(f"{tok.text} takes {arity} argument{'s' * (arity > 1)}, "
                              f"given {len(args)}", self.text, tok.pos)
-        return self.located(tok, lambda: builder(*args))
+        return Syn("call", args, tok.text, tok.pos)
 
-    def variable(self, name: str) -> Var:
+    def variable(self, name: str, pos: int = 0) -> Expr:
+        """The variable `name` with its inferred shape (or, for a name the question lacks,
+        its --shape or the shape its letter gives)."""
         self.read.setdefault(name, None)
-        if name in self.shapes:
+        if name in self.inferred:
+            rows, cols = self.inferred[name]
+        elif name in self.shapes:
             rows, cols = self.shapes[name]
         elif name[0].isupper():
             rows = cols = Dim.of(DEFAULT_SIZE)
@@ -485,13 +575,13 @@ class Parser:
             rows, cols = Dim.of(DEFAULT_SIZE), ONE
         return Var(name, rows, cols)
 
-    def located(self, tok: Token, make: Callable[[], Expr]) -> Expr:
+    def located(self, pos: int, make: Callable[[], Expr]) -> Expr:
         """Build a node; a shape error gets the position of the operator that caused it."""
         try:
             return make()
         except MatcalcError as err:
             if err.position is None:
-                err.text, err.position = self.text, tok.pos
+                err.text, err.position = self.text, pos
             raise
 
 

@@ -1,0 +1,410 @@
+"""Shapes inferred from use: every size is an unknown that the operations constrain.
+
+Each name gets a pair of size unknowns (a column's second size is 1). Sums, Hadamard products
+and ⟨A,B⟩ make shapes equal; products chain; traces, inverses, determinants and matrix powers
+make a matrix square; transposes swap; a symbolic or fractional exponent makes its operand a
+scalar. The unknowns are solved by unification (a union–find over size classes, each class
+holding at most one known size). `--shape` fixes some sizes beforehand. The letter only decides
+what nothing else does: an upper-case name is then n×n, a lower-case one n×1; a lower-case
+name whose length comes out 1 is a scalar, so `alpha * w'w` and `t*A` read as meant.
+
+A product of a column c with a matrix M whose rows are not known yet has two readings: c a
+scalar (t A) or M a row (x yᵀ). The letters choose: a lower-case name times a matrix-named
+operand is a scalar times a matrix.
+
+A written number broadcasts (1 + exp(x)); a named scalar does not: t + A makes t A's shape.
+"""
+from __future__ import annotations
+
+from ..dims import ONE, Dim, shape_str
+from ..errors import ShapeError
+from .syntax import Syn
+
+DEFAULT_SIZE = "n"
+
+# The shape rule of each function, by kind; a function not listed keeps its argument's shape
+# (it applies element by element).
+SQUARE_SAME = {"inv"}
+SQUARE_SCALAR = {"det", "logdet", "tr", "trace"}
+TO_SCALAR = {"sum", "norm", "norm1", "norm2"}
+FUNCTION_SHAPES = {"vec": "vec", "kron": "kron", "diag": "diag", "transpose": "transpose",
+                   "vector": "vector", "matrix": "matrix"}
+IDENTITIES = ("I", "eye")
+ONES = ("ones", "𝟏")
+
+
+class Sizes:
+    """Size classes: a union–find whose classes hold a known Dim or None, and a kind —
+    'vector' (only lower-case names' lengths: may turn out 1), 'matrix' or 'free'."""
+
+    def __init__(self):
+        self.parent: list[int] = []
+        self.value: list[Dim | None] = []
+        self.kind: list[str] = []
+        self.constants: dict[Dim, int] = {}
+
+    def new(self, kind: str = "free", value: Dim | None = None) -> int:
+        self.parent.append(len(self.parent))
+        self.value.append(value)
+        self.kind.append(kind)
+        return len(self.parent) - 1
+
+    def const(self, d: Dim) -> int:
+        if d not in self.constants:
+            self.constants[d] = self.new("matrix", d)
+        return self.constants[d]
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def get(self, i: int) -> Dim | None:
+        return self.value[self.find(i)]
+
+    def same(self, i: int, j: int) -> bool:
+        return self.find(i) == self.find(j)
+
+    def unify(self, i: int, j: int) -> bool:
+        """Make two sizes one; False (and nothing changed) when both are known and differ."""
+        a, b = self.find(i), self.find(j)
+        if a == b:
+            return True
+        va, vb = self.value[a], self.value[b]
+        if va is not None and vb is not None and va != vb:
+            return False
+        self.parent[b] = a
+        self.value[a] = va if va is not None else vb
+        if self.kind[a] != self.kind[b]:
+            self.kind[a] = "matrix" if "matrix" in (self.kind[a], self.kind[b]) else "free"
+        return True
+
+    def is_one(self, i: int) -> bool:
+        v = self.get(i)
+        return v is not None and v.is_one
+
+    def may_be_one(self, i: int) -> bool:
+        """Unknown, and the length of lower-case names only: it may turn out a scalar."""
+        r = self.find(i)
+        return self.value[r] is None and self.kind[r] == "vector"
+
+    def show(self, i: int) -> str:
+        v = self.get(i)
+        return str(v) if v is not None else DEFAULT_SIZE
+
+
+class Inference:
+    """Walk the syntax tree once, children first, giving each node a shape of size classes."""
+
+    def __init__(self, text: str, shapes: dict, literal_names=frozenset()):
+        self.text = text
+        self.given = shapes
+        self.sizes = Sizes()
+        self.one = self.sizes.const(ONE)
+        self.names: dict[str, tuple[int, int]] = {}
+        self.deferred: list[tuple[int, list[int], Syn]] = []  # size = product of sizes
+        self.literal_names = literal_names  # names that are variables even if I, eye, …
+
+    # ── entry ──
+    def run(self, tree: Syn, extra: tuple[str, ...] = ()) -> dict[str, tuple[Dim, Dim]]:
+        self.visit(tree)
+        for name in extra:
+            self.name_shape(name)
+        self.settle()
+        return {name: (self.dim(r), self.dim(c)) for name, (r, c) in self.names.items()}
+
+    def dim(self, i: int) -> Dim:
+        return self.sizes.get(i) or Dim.of(DEFAULT_SIZE)
+
+    def settle(self) -> None:
+        """Products of sizes (vec, ⊗) once their factors are known, then the defaults."""
+        s = self.sizes
+        self.products()
+        derived = {s.find(r) for r, _, _ in self.deferred}
+        for i in range(len(s.parent)):
+            if s.find(i) == i and s.value[i] is None and i not in derived:
+                s.value[i] = Dim.of(DEFAULT_SIZE)
+        self.products()
+        for i in range(len(s.parent)):
+            if s.find(i) == i and s.value[i] is None:
+                s.value[i] = Dim.of(DEFAULT_SIZE)
+
+    def products(self) -> None:
+        s = self.sizes
+        for result, parts, node in self.deferred:
+            values = [s.get(p) for p in parts]
+            if any(v is None for v in values):
+                continue
+            size = ONE
+            for v in values:
+                size = size * v
+            if not s.unify(result, s.const(size)):
+                self.conflict(f"{self.describe(node)} has {size} elements, but its use needs "
+                              f"{s.show(result)}", node)
+
+    # ── messages ──
+    def describe(self, node: Syn) -> str:
+        text = " ".join(self.text[node.start:node.end].split())
+        if len(text) > 40:
+            text = text[:30] + " … " + text[-8:]
+        r, c = node.shape if node.shape else (self.one, self.one)
+        return f"{text} ({self.sizes.show(r)}×{self.sizes.show(c)})"
+
+    def conflict(self, message: str, node: Syn, fix: str = "") -> None:
+        err = ShapeError(message + (f"; {fix}" if fix else ""))
+        err.text, err.position = self.text, node.pos
+        raise err
+
+    def suggest(self, node: Syn, rows: int, cols: int) -> str:
+        """The --shape that would make the name `node` fit, if node is a name."""
+        if node.op != "name" or node.value not in self.names:
+            return ""
+        return f"--shape {node.value}={self.sizes.show(rows)},{self.sizes.show(cols)} would fit"
+
+    def equal(self, a: Syn, b: Syn, what: str, at: Syn) -> None:
+        (ar, ac), (br, bc) = a.shape, b.shape
+        s = self.sizes
+        if not (s.unify(ar, br) and s.unify(ac, bc)):
+            fix = self.suggest(b, ar, ac) or self.suggest(a, br, bc)
+            self.conflict(f"{what} {self.describe(a)} and {self.describe(b)}", at, fix)
+
+    def square(self, node: Syn, arg: Syn, what: str) -> None:
+        r, c = arg.shape
+        if not self.sizes.unify(r, c):
+            self.conflict(f"{what} needs a square matrix, but {self.describe(arg)}", node)
+
+    def scalar(self, node: Syn, arg: Syn, what: str) -> None:
+        r, c = arg.shape
+        s = self.sizes
+        if not (s.unify(r, self.one) and s.unify(c, self.one)):
+            fix = self.suggest(arg, self.one, self.one)
+            self.conflict(f"{what} needs a scalar, but {self.describe(arg)}", node, fix)
+
+    def is_scalar(self, shape) -> bool:
+        return self.sizes.is_one(shape[0]) and self.sizes.is_one(shape[1])
+
+    # ── names ──
+    def name_shape(self, name: str) -> tuple[int, int]:
+        if name not in self.names:
+            s = self.sizes
+            if name in self.given:
+                r, c = self.given[name]
+                self.names[name] = (s.const(r), s.const(c))
+            elif name[0].isupper():
+                self.names[name] = (s.new("matrix"), s.new("matrix"))
+            else:
+                self.names[name] = (s.new("vector"), self.one)
+        return self.names[name]
+
+    def special(self, name: str) -> str | None:
+        """What a name that is not a variable stands for: the identity or 𝟏."""
+        if name in self.given or name in self.literal_names:
+            return None
+        if name in IDENTITIES:
+            return "identity"
+        if name.startswith("I_") and len(name) > 2:
+            return "sized identity"
+        if name in ONES:
+            return "ones"
+        return None
+
+    # ── the walk ──
+    def visit(self, node: Syn) -> tuple[int, int]:
+        for arg in node.args:
+            self.visit(arg)
+        node.shape = getattr(self, "_" + node.op)(node, *node.args)
+        return node.shape
+
+    def _num(self, node):
+        return (self.one, self.one)
+
+    def _name(self, node):
+        kind = self.special(node.value)
+        s = self.sizes
+        if kind == "identity":
+            n = s.new("free")
+            return (n, n)
+        if kind == "sized identity":
+            n = s.const(sized(node.value[2:]))
+            return (n, n)
+        if kind == "ones":
+            return (s.new("free"), s.new("free"))
+        return self.name_shape(node.value)
+
+    def _neg(self, node, x):
+        return x.shape
+
+    def _sum(self, node, *terms):
+        shaped = [t for t in terms if not t.is_number()]
+        if not shaped:
+            return (self.one, self.one)
+        first = shaped[0]
+        for term in shaped[1:]:
+            self.equal(first, term, "cannot add", term)
+        return first.shape
+
+    def _product(self, node, *factors):
+        shape = factors[0].shape
+        for left_end, factor in enumerate(factors[1:], start=1):
+            shape = self.times(shape, factors[:left_end], factor)
+        return shape
+
+    def times(self, shape, lefts, right: Syn):
+        """The shape of (a×b)·(c×d), choosing between the scalar and the matrix reading."""
+        s = self.sizes
+        (a, b), (c, d) = shape, right.shape
+        if self.is_scalar(shape):
+            return right.shape
+        if self.is_scalar(right.shape):
+            return shape
+        if s.same(b, c):
+            return (a, d)
+        vb, vc = s.get(b), s.get(c)
+        if vb is not None and vb.is_one and (vc is None and s.kind[s.find(c)] == "matrix"
+                                             or vc is not None and not vc.is_one):
+            if s.may_be_one(a):  # a column times a matrix: the column is a scalar
+                s.unify(a, self.one)
+                return right.shape
+        if vc is not None and vc.is_one and (vb is None and s.kind[s.find(b)] == "matrix"
+                                             or vb is not None and not vb.is_one):
+            if s.may_be_one(d):  # a matrix times a row: the row is a scalar
+                s.unify(d, self.one)
+                return shape
+        if not s.unify(b, c):
+            left = lefts[-1] if len(lefts) == 1 else None
+            fix = self.suggest(right, b, d) or (self.suggest(left, a, c) if left else "")
+            text = self.text[lefts[0].start:lefts[-1].end]
+            left_text = " ".join(text.split())
+            left_text = left_text if len(left_text) <= 40 else left_text[:30] + " … " + left_text[-8:]
+            self.conflict(f"cannot multiply {left_text} ({s.show(a)}×{s.show(b)}) by "
+                          f"{self.describe(right)}: {_count(s.show(b), 'column')} against "
+                          f"{_count(s.show(c), 'row')}", right if right.op != "product" else right, fix)
+        return (a, d)
+
+    def _div(self, node, a, b):
+        self.scalar(node, b, "division")
+        return a.shape
+
+    def _kron(self, node, a, b):
+        (p, q), (r, t) = a.shape, b.shape
+        return (self.product_of(node, p, r), self.product_of(node, q, t))
+
+    def product_of(self, node, *parts) -> int:
+        s = self.sizes
+        values = [s.get(p) for p in parts]
+        if all(v is not None for v in values):
+            size = ONE
+            for v in values:
+                size = size * v
+            return s.const(size)
+        result = s.new("free")
+        self.deferred.append((result, list(parts), node))
+        return result
+
+    def _hadamard(self, node, a, b):
+        if self.is_scalar(a.shape):
+            return b.shape
+        if self.is_scalar(b.shape):
+            return a.shape
+        self.equal(a, b, "the element-wise product needs two matrices of one shape, but", b)
+        return a.shape
+
+    _hdiv = _hadamard
+
+    def _transpose(self, node, x):
+        return x.shape[::-1]
+
+    def _invT(self, node, x):
+        self.square(node, x, "the inverse")
+        return x.shape
+
+    def _power(self, node, x):
+        if self.is_scalar(x.shape):
+            return x.shape
+        if node.value.denominator != 1:
+            self.scalar(node, x, "a fractional power")
+        else:
+            self.square(node, x, "a matrix power")
+        return x.shape
+
+    def _epower(self, node, x):
+        return x.shape
+
+    def _spower(self, node, base, exponent):
+        self.scalar(node, exponent, "an exponent")
+        self.scalar(node, base, "a symbolic power")
+        return (self.one, self.one)
+
+    def _sepower(self, node, base, exponent):
+        self.scalar(node, exponent, "an exponent")
+        return base.shape
+
+    def _det(self, node, x):
+        if not self.is_scalar(x.shape):
+            self.square(node, x, "the determinant")
+        return (self.one, self.one)
+
+    _logdet = _det
+
+    def _inner(self, node, a, b):
+        self.equal(a, b, "⟨A,B⟩ needs two matrices of one shape, but", node)
+        return (self.one, self.one)
+
+    def _call(self, node, *args):
+        name = node.value
+        if name in SQUARE_SAME:
+            self.square(node, args[0], name)
+            return args[0].shape
+        if name in SQUARE_SCALAR:
+            if not self.is_scalar(args[0].shape):
+                self.square(node, args[0], {"tr": "the trace", "trace": "the trace"}.get(name, name))
+            return (self.one, self.one)
+        if name in TO_SCALAR:
+            return (self.one, self.one)
+        kind = FUNCTION_SHAPES.get(name)
+        if kind is None:
+            return args[0].shape
+        return getattr(self, "_fn_" + kind)(node, *args)
+
+    def _fn_vec(self, node, x):
+        return (self.product_of(node, *x.shape), self.one)
+
+    def _fn_kron(self, node, a, b):
+        return self._kron(node, a, b)
+
+    def _fn_transpose(self, node, x):
+        return x.shape[::-1]
+
+    def _fn_diag(self, node, x):
+        r, c = x.shape
+        if self.sizes.is_one(c):
+            return (r, r)
+        self.square(node, x, "diag(X)")
+        return (r, self.one)
+
+    def _fn_vector(self, node, c):
+        self.scalar(node, c, "vector(c)")
+        return (self.sizes.new("free"), self.one)
+
+    def _fn_matrix(self, node, c):
+        self.scalar(node, c, "matrix(c)")
+        return (self.sizes.new("free"), self.sizes.new("free"))
+
+
+def sized(suffix: str) -> Dim:
+    """The size written after I_: 3, n, or a product of one-letter sizes (mn)."""
+    if suffix.isdigit():
+        return Dim(int(suffix))
+    if len(suffix) > 1 and suffix.isalpha():
+        dim = ONE
+        for letter in suffix:
+            dim = dim * Dim.of(letter)
+        return dim
+    return Dim.of(suffix)
+
+
+def _count(size: str, noun: str) -> str:
+    return f"{size} {noun}" + ("" if size == "1" else "s")
