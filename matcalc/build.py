@@ -131,7 +131,7 @@ def _broadcast_numbers(terms: tuple[Expr, ...]) -> tuple[Expr, ...]:
 
 def _is_number(e: Expr) -> bool:
     """A written number, possibly negated: 1, −1, 1/2."""
-    return isinstance(e, Num) or (isinstance(e, Mul) and all(isinstance(f, Num) for f in e.factors))
+    return isinstance(e, Num) or (isinstance(e, (Mul, Add)) and all(_is_number(f) for f in e.children))
 
 
 def func(name: str, e: Expr) -> Expr:

@@ -25,7 +25,7 @@ from .errors import MatcalcError, ParseError, ShapeError
 from .expr import (Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
                    ScalarPow, Var)
 from .numeric import evaluate
-from .parser import Parser
+from .parser import Parser, Token, tokenize
 from .render import render
 
 POINTS = 3
@@ -112,17 +112,31 @@ def _answer_in(layout: str, derivative: Derivative) -> Expr:
 # ── reading the claim ───────────────────────────────────────────────────────────────────
 
 class ClaimParser(Parser):
-    """The input language, plus I and K; names must be the question's."""
+    """The input language, plus I and K; names must be the question's.
+
+    Answers print products of names side by side (QQᵀ, X⁻ᵀabᵀX⁻ᵀ) and names as they print
+    (α for alpha, X₁ for X1). So in a claim, where the question's names are known, a run of
+    letters that is not one of them but splits into them in exactly one way is that product;
+    one that splits in two ways is refused with both readings.
+    """
 
     def __init__(self, text, shapes, question_names: dict[str, Var], size_choices=()):
-        super().__init__(text, shapes)
         self.question_names = question_names
+        super().__init__(text, {**shapes, **{n: v.shape for n, v in question_names.items()}})
         self.size_choices = iter(size_choices)
 
-    def variable(self, name: str) -> Expr:
+    def read_tokens(self, text: str) -> list:
+        return split_names(text, tokenize(text), self.question_names)
+
+    def special_name(self, name: str) -> str | None:
+        if name in self.question_names or name in ("I", "K") or name.startswith(("I_", "K_")):
+            return None
+        return super().special_name(name)
+
+    def variable(self, name: str, pos: int = 0) -> Expr:
         if name in self.question_names:
             return self.question_names[name]
-        where = self.tokens[self.i - 1].pos
+        where = pos
         if name in ("I", "K"):
             choice = next(self.size_choices, None)
             if choice is None:
@@ -157,6 +171,66 @@ class ClaimParser(Parser):
             raise ParseError(f"write the commutation matrix as K_mn with two one-letter sizes, "
                              f"or as K and let matcalc find its size", self.text, where)
         return Commutation(size(suffix[0]), size(suffix[1]))
+
+
+def printed_names(names: dict[str, Var]) -> dict[str, str]:
+    """How each name of the question prints (alpha as α, X1 as X₁, read back as X1)."""
+    from .render import render
+    out = {}
+    for name, var in names.items():
+        out[name] = name
+        shown = render(var, "unicode")
+        if shown != name and shown not in names:
+            out.setdefault(shown, name)
+    return out
+
+
+def split_names(text: str, tokens: list, names: dict[str, Var]) -> list:
+    """Name tokens that are not names of the question but split uniquely into them become
+    those names, side by side; a second split is an error that shows both."""
+    known = printed_names(names)
+    if not known:
+        return tokens
+    out = []
+    for tok in tokens:
+        if tok.kind != "name" or tok.text in known or tok.text in ("I", "K", "𝟏") \
+                or tok.text.startswith(("I_", "K_")):
+            if tok.kind == "name" and tok.text in known and known[tok.text] != tok.text:
+                tok = tok._replace(text=known[tok.text])
+            out.append(tok)
+            continue
+        splits = _splits(tok.text, known, limit=2)
+        if len(splits) > 1:
+            readings = " or ".join(" ".join(s) for s in splits)
+            raise ParseError(f"{tok.text} could be read as {readings}; write the factors apart, "
+                             "with spaces or *", text, tok.pos)
+        if not splits:
+            out.append(tok)
+            continue
+        pos = tok.pos
+        for k, part in enumerate(splits[0]):
+            out.append(Token("name", known[part], pos, tok.space_before if k == 0 else False))
+            pos += len(part)
+    return out
+
+
+def _splits(word: str, known: dict[str, str], limit: int) -> list[list[str]]:
+    """Up to `limit` ways to write word as names of `known`, one after another."""
+    memo: dict[int, list[list[str]]] = {}
+
+    def ways(i: int) -> list[list[str]]:
+        if i == len(word):
+            return [[]]
+        if i not in memo:
+            out: list[list[str]] = []
+            for name in known:
+                if word.startswith(name, i):
+                    out += [[name] + rest for rest in ways(i + len(name))][:limit - len(out)]
+                if len(out) >= limit:
+                    break
+            memo[i] = out
+        return memo[i]
+    return ways(0)
 
 
 def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
@@ -211,8 +285,7 @@ def _parse_claim(text: str, shapes: dict, names: dict[str, Var], choice: tuple) 
 
 def _unsized_kinds(text: str, names: dict[str, Var]) -> list[str]:
     """"I" or "K" for each bare I or K in the claim, in reading order."""
-    from .parser import tokenize
-    return [t.text for t in tokenize(text)
+    return [t.text for t in split_names(text, tokenize(text), names)
             if t.kind == "name" and t.text in ("I", "K") and t.text not in names]
 
 

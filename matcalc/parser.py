@@ -174,6 +174,10 @@ Question.__doc__ = "A parsed question: the expression, the variable named by a "
     "`d … / dX` form (or None), and every name read, even one that vanishes (Q in Q^0)."
 
 
+class _NotPlain(Exception):
+    """A bracketed exponent that is an expression, not T or a number."""
+
+
 class Parser:
     """Text → syntax tree (the Pratt parser), then shapes inferred (language/infer.py), then
     the typed tree built from both (language/elaborate.py)."""
@@ -417,9 +421,7 @@ class Parser:
             saved = self.i
             try:
                 return self.plain_exponent(operator, closer)
-            except ParseError:
-                if self.tok.kind == "end":
-                    raise
+            except _NotPlain:
                 self.i = saved  # not a plain exponent: a bracketed expression
             inner = self.grouped(lambda: self.expression(0))
             self.expect(closer, f"'{closer}' to close the exponent", opener)
@@ -453,6 +455,8 @@ class Parser:
             value = Syn("name", (), tok.text, tok.pos)
             value.start, value.end = tok.pos, tok.pos + len(tok.text)
         else:
+            if closer and tok.kind != "end":
+                raise _NotPlain
             if operator not in ("^", ".^"):
                 self.fail(f"expected a number after '{operator}'")
             hint = ""
@@ -461,10 +465,11 @@ class Parser:
             what = "a number" if operator == ".^" else "an exponent (T, -1, -T or a number)"
             self.fail(f"expected {what} after '{operator}'", hint=hint)
         if closer:
-            if not self.at(closer):
-                raise ParseError("not a plain exponent", self.text, self.tok.pos)
-            self.advance()
+            if not self.at(closer) and self.tok.kind != "end":
+                raise _NotPlain
+            self.expect(closer, f"'{closer}' to close the exponent")
         return value
+
 
     def prefix(self) -> Syn:
         tok = self.tok

@@ -101,8 +101,9 @@ def test_an_undefined_claim_disagrees():
 
 
 def test_the_question_names_I_and_K_keep_them():
-    assert check("tr(I X)", "X", "I^T").agree  # here I is the question's matrix named I
-    assert not check("tr(I X)", "X", "I").agree
+    shapes = {"I": ("n", "n")}  # with a --shape, I is the question's matrix named I
+    assert check("tr(I X)", "X", "I^T", shapes).agree
+    assert not check("tr(I X)", "X", "I", shapes).agree
 
 
 def cli(*args):

@@ -12,20 +12,26 @@ from .. import build
 from ..dims import ONE
 from ..expr import Expr, Identity, Ones
 from .infer import sized
-from .syntax import Syn
+from .syntax import Syn, walk
 
 
 def elaborate(parser, tree: Syn) -> Expr:
-    return _Elaborate(parser).visit(tree)
+    return _Elaborate(parser).run(tree)
 
 
 class _Elaborate:
     def __init__(self, parser):
         self.parser = parser
-        self.sizes = None
+        self.built: dict[int, Expr] = {}
+
+    def run(self, tree: Syn) -> Expr:
+        for node in walk(tree):  # children first, without recursion
+            self.built[id(node)] = getattr(self, "_" + node.op)(node)
+        return self.built[id(tree)]
 
     def visit(self, node: Syn) -> Expr:
-        return getattr(self, "_" + node.op)(node)
+        """The typed tree of a child, built already."""
+        return self.built[id(node)]
 
     def at(self, node: Syn, make) -> Expr:
         return self.parser.located(node.pos, make)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..dims import ONE, Dim, shape_str
 from ..errors import ShapeError
-from .syntax import Syn
+from .syntax import Syn, walk
 
 DEFAULT_SIZE = "n"
 
@@ -26,6 +26,8 @@ DEFAULT_SIZE = "n"
 # (it applies element by element).
 SQUARE_SAME = {"inv"}
 SQUARE_SCALAR = {"det", "logdet", "tr", "trace"}
+WHAT = {"det": "the determinant", "logdet": "the log-determinant", "tr": "the trace",
+        "trace": "the trace"}
 TO_SCALAR = {"sum", "norm", "norm1", "norm2"}
 FUNCTION_SHAPES = {"vec": "vec", "kron": "kron", "diag": "diag", "transpose": "transpose",
                    "vector": "vector", "matrix": "matrix"}
@@ -76,6 +78,9 @@ class Sizes:
         va, vb = self.value[a], self.value[b]
         if va is not None and vb is not None and va != vb:
             return False
+        if (va is ONE and vb is None and self.kind[b] == "matrix") or \
+                (vb is ONE and va is None and self.kind[a] == "matrix"):
+            return False  # an upper-case name's size is never taken to be 1 unless given
         self.parent[b] = a
         self.value[a] = va if va is not None else vb
         if self.kind[a] != self.kind[b]:
@@ -164,12 +169,12 @@ class Inference:
             return ""
         return f"--shape {node.value}={self.sizes.show(rows)},{self.sizes.show(cols)} would fit"
 
-    def equal(self, a: Syn, b: Syn, what: str, at: Syn) -> None:
+    def equal(self, a: Syn, b: Syn, what: str, at: Syn, a_text: str | None = None) -> None:
         (ar, ac), (br, bc) = a.shape, b.shape
         s = self.sizes
         if not (s.unify(ar, br) and s.unify(ac, bc)):
             fix = self.suggest(b, ar, ac) or self.suggest(a, br, bc)
-            self.conflict(f"{what} {self.describe(a)} and {self.describe(b)}", at, fix)
+            self.conflict(f"{what} {a_text or self.describe(a)} and {self.describe(b)}", at, fix)
 
     def square(self, node: Syn, arg: Syn, what: str) -> None:
         r, c = arg.shape
@@ -177,11 +182,12 @@ class Inference:
             self.conflict(f"{what} needs a square matrix, but {self.describe(arg)}", node)
 
     def scalar(self, node: Syn, arg: Syn, what: str) -> None:
+        """arg must be 1×1; `what` is the message, with {} for the operand."""
         r, c = arg.shape
         s = self.sizes
         if not (s.unify(r, self.one) and s.unify(c, self.one)):
             fix = self.suggest(arg, self.one, self.one)
-            self.conflict(f"{what} needs a scalar, but {self.describe(arg)}", node, fix)
+            self.conflict(what.format(self.describe(arg)), node, fix)
 
     def is_scalar(self, shape) -> bool:
         return self.sizes.is_one(shape[0]) and self.sizes.is_one(shape[1])
@@ -212,11 +218,10 @@ class Inference:
         return None
 
     # ── the walk ──
-    def visit(self, node: Syn) -> tuple[int, int]:
-        for arg in node.args:
-            self.visit(arg)
-        node.shape = getattr(self, "_" + node.op)(node, *node.args)
-        return node.shape
+    def visit(self, tree: Syn) -> tuple[int, int]:
+        for node in walk(tree):  # children first, left to right, without recursion
+            node.shape = getattr(self, "_" + node.op)(node, *node.args)
+        return tree.shape
 
     def _num(self, node):
         return (self.one, self.one)
@@ -242,17 +247,29 @@ class Inference:
         if not shaped:
             return (self.one, self.one)
         first = shaped[0]
-        for term in shaped[1:]:
-            self.equal(first, term, "cannot add", term)
+        for k, term in enumerate(terms):
+            if k == 0 or term.is_number() or term is first:
+                continue
+            (ar, ac), (br, bc) = first.shape, term.shape
+            if self.sizes.same(ar, br) and self.sizes.same(ac, bc):
+                continue
+            text = self.span(terms[0], terms[k - 1])
+            at = Syn("sum", (), pos=node.value[k])
+            self.equal(first, term, "cannot add", at, f"{text} ({self.sizes.show(first.shape[0])}×"
+                       f"{self.sizes.show(first.shape[1])})")
         return first.shape
+
+    def span(self, first: Syn, last: Syn) -> str:
+        text = " ".join(self.text[first.start:last.end].split())
+        return text if len(text) <= 40 else text[:30] + " … " + text[-8:]
 
     def _product(self, node, *factors):
         shape = factors[0].shape
-        for left_end, factor in enumerate(factors[1:], start=1):
-            shape = self.times(shape, factors[:left_end], factor)
+        for k, factor in enumerate(factors[1:], start=1):
+            shape = self.times(shape, factors[0], factors[k - 1], factor)
         return shape
 
-    def times(self, shape, lefts, right: Syn):
+    def times(self, shape, first: Syn, last: Syn, right: Syn):
         """The shape of (a×b)·(c×d), choosing between the scalar and the matrix reading."""
         s = self.sizes
         (a, b), (c, d) = shape, right.shape
@@ -274,18 +291,16 @@ class Inference:
                 s.unify(d, self.one)
                 return shape
         if not s.unify(b, c):
-            left = lefts[-1] if len(lefts) == 1 else None
+            left = first if first is last else None
             fix = self.suggest(right, b, d) or (self.suggest(left, a, c) if left else "")
-            text = self.text[lefts[0].start:lefts[-1].end]
-            left_text = " ".join(text.split())
-            left_text = left_text if len(left_text) <= 40 else left_text[:30] + " … " + left_text[-8:]
+            left_text = self.span(first, last)
             self.conflict(f"cannot multiply {left_text} ({s.show(a)}×{s.show(b)}) by "
                           f"{self.describe(right)}: {_count(s.show(b), 'column')} against "
                           f"{_count(s.show(c), 'row')}", right if right.op != "product" else right, fix)
         return (a, d)
 
     def _div(self, node, a, b):
-        self.scalar(node, b, "division")
+        self.scalar(node, b, "can only divide by a scalar, but {}")
         return a.shape
 
     def _kron(self, node, a, b):
@@ -309,7 +324,7 @@ class Inference:
             return b.shape
         if self.is_scalar(b.shape):
             return a.shape
-        self.equal(a, b, "the element-wise product needs two matrices of one shape, but", b)
+        self.equal(a, b, "the Hadamard product needs two matrices of one shape, but", node)
         return a.shape
 
     _hdiv = _hadamard
@@ -325,7 +340,7 @@ class Inference:
         if self.is_scalar(x.shape):
             return x.shape
         if node.value.denominator != 1:
-            self.scalar(node, x, "a fractional power")
+            self.scalar(node, x, "a matrix can only be raised to an integer power, but {} is raised to " + str(node.value))
         else:
             self.square(node, x, "a matrix power")
         return x.shape
@@ -334,12 +349,12 @@ class Inference:
         return x.shape
 
     def _spower(self, node, base, exponent):
-        self.scalar(node, exponent, "an exponent")
-        self.scalar(node, base, "a symbolic power")
+        self.scalar(node, exponent, "an exponent must be a scalar, but {}")
+        self.scalar(node, base, "a power with a symbolic exponent needs a scalar base, but {}")
         return (self.one, self.one)
 
     def _sepower(self, node, base, exponent):
-        self.scalar(node, exponent, "an exponent")
+        self.scalar(node, exponent, "an exponent must be a scalar, but {}")
         return base.shape
 
     def _det(self, node, x):
@@ -347,7 +362,10 @@ class Inference:
             self.square(node, x, "the determinant")
         return (self.one, self.one)
 
-    _logdet = _det
+    def _logdet(self, node, x):
+        if not self.is_scalar(x.shape):
+            self.square(node, x, "the log-determinant")
+        return (self.one, self.one)
 
     def _inner(self, node, a, b):
         self.equal(a, b, "⟨A,B⟩ needs two matrices of one shape, but", node)
@@ -356,11 +374,11 @@ class Inference:
     def _call(self, node, *args):
         name = node.value
         if name in SQUARE_SAME:
-            self.square(node, args[0], name)
+            self.square(node, args[0], "the inverse")
             return args[0].shape
         if name in SQUARE_SCALAR:
             if not self.is_scalar(args[0].shape):
-                self.square(node, args[0], {"tr": "the trace", "trace": "the trace"}.get(name, name))
+                self.square(node, args[0], WHAT[name])
             return (self.one, self.one)
         if name in TO_SCALAR:
             return (self.one, self.one)
@@ -382,15 +400,16 @@ class Inference:
         r, c = x.shape
         if self.sizes.is_one(c):
             return (r, r)
-        self.square(node, x, "diag(X)")
+        if not self.sizes.unify(r, c):
+            self.conflict(f"diag needs a column vector or a square matrix, but {self.describe(x)}", node)
         return (r, self.one)
 
     def _fn_vector(self, node, c):
-        self.scalar(node, c, "vector(c)")
+        self.scalar(node, c, "vector(c) needs a scalar c, but {}")
         return (self.sizes.new("free"), self.one)
 
     def _fn_matrix(self, node, c):
-        self.scalar(node, c, "matrix(c)")
+        self.scalar(node, c, "matrix(c) needs a scalar c, but {}")
         return (self.sizes.new("free"), self.sizes.new("free"))
 
 

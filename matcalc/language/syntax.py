@@ -24,7 +24,7 @@ class Syn:
         """A written number, possibly negated or a product of numbers: 1, −1, 2·3."""
         if self.op == "num":
             return True
-        if self.op in ("neg", "product"):
+        if self.op in ("neg", "product", "sum"):
             return all(a.is_number() for a in self.args)
         return False
 
