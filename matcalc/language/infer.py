@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..dims import ONE, Dim, shape_str
 from ..errors import ShapeError
+from ..limits import check_depth
 from .syntax import Syn, walk
 
 DEFAULT_SIZE = "n"
@@ -143,9 +144,7 @@ class Inference:
             values = [s.get(p) for p in parts]
             if any(v is None for v in values):
                 continue
-            size = ONE
-            for v in values:
-                size = size * v
+            size = _times(values)
             if not s.unify(result, s.const(size)):
                 self.conflict(f"{self.describe(node)} has {size} elements, but its use needs "
                               f"{s.show(result)}", node)
@@ -167,7 +166,8 @@ class Inference:
         """The --shape that would make the name `node` fit, if node is a name."""
         if node.op != "name" or node.value not in self.names:
             return ""
-        return f"--shape {node.value}={self.sizes.show(rows)},{self.sizes.show(cols)} would fit"
+        size = self.sizes.show(rows) + ("" if self.sizes.show(cols) == "1" else f",{self.sizes.show(cols)}")
+        return f"--shape {node.value}={size} would fit"
 
     def equal(self, a: Syn, b: Syn, what: str, at: Syn, a_text: str | None = None) -> None:
         (ar, ac), (br, bc) = a.shape, b.shape
@@ -311,10 +311,7 @@ class Inference:
         s = self.sizes
         values = [s.get(p) for p in parts]
         if all(v is not None for v in values):
-            size = ONE
-            for v in values:
-                size = size * v
-            return s.const(size)
+            return s.const(_times(values))
         result = s.new("free")
         self.deferred.append((result, list(parts), node))
         return result
@@ -411,6 +408,15 @@ class Inference:
     def _fn_matrix(self, node, c):
         self.scalar(node, c, "matrix(c) needs a scalar c, but {}")
         return (self.sizes.new("free"), self.sizes.new("free"))
+
+
+def _times(values) -> Dim:
+    """The product of sizes; one of hundreds of factors (A ⊗ A ⊗ ⋯) is beyond the limits."""
+    size = ONE
+    for v in values:
+        size = size * v
+        check_depth(len(size.symbols))  # its tree of ⊗ is at least as deep
+    return size
 
 
 def sized(suffix: str) -> Dim:
