@@ -100,8 +100,17 @@ def _positive(value, what: str) -> None:
         raise ExactDomainError(f"{what} is not positive at this point")
 
 
+# The rule table's names that sympy spells otherwise.
+SYMPY_FUNCTIONS: dict[str, Callable] = {
+    "abs": lambda x: sympy.Abs(x), "arcsin": lambda x: sympy.asin(x),
+    "arccos": lambda x: sympy.acos(x), "arctan": lambda x: sympy.atan(x),
+    "relu": lambda x: sympy.Max(x, 0),
+}
+
+
 def _function(name: str) -> Callable:
-    return getattr(sympy, name)  # the names are the rule table's: log, exp, sqrt, sin, cos, …
+    """The sympy function of a name of the rule table: log, exp, sqrt, sin, cos, …"""
+    return SYMPY_FUNCTIONS.get(name) or getattr(sympy, name)
 
 
 class ExactSeries:

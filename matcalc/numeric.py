@@ -9,6 +9,12 @@ from typing import Callable
 
 import numpy as np
 
+NUMPY_FUNCTIONS = {"relu": lambda a: np.maximum(a, 0)}  # the rule table's names numpy lacks
+
+
+def _function(name: str):
+    return NUMPY_FUNCTIONS.get(name) or getattr(np, name)
+
 from .dims import DERIVED_SIZES, Dim
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
@@ -54,14 +60,14 @@ EVALUATORS: dict[type, Callable] = {
     Trace: lambda e, v, s: _scalar(np.trace(v[0])),
     Vec: lambda e, v, s: v[0].reshape(-1, 1, order="F"),
     Kron: lambda e, v, s: np.kron(v[0], v[1]),
-    Func: lambda e, v, s: getattr(np, e.name)(v[0]),
+    Func: lambda e, v, s: _function(e.name)(v[0]),
     ScalarPow: lambda e, v, s: v[0] ** float(e.exponent),
     Num: lambda e, v, s: _scalar(float(e.value)),
     Identity: lambda e, v, s: np.eye(dim_value(e.n, s)),
     Zero: lambda e, v, s: np.zeros((dim_value(e.rows, s), dim_value(e.cols, s))),
     Commutation: lambda e, v, s: commutation_matrix(dim_value(e.m, s), dim_value(e.n, s)),
     Ones: lambda e, v, s: np.ones((dim_value(e.rows, s), dim_value(e.cols, s))),
-    ElementFunc: lambda e, v, s: getattr(np, e.name)(v[0]),
+    ElementFunc: lambda e, v, s: _function(e.name)(v[0]),
     ElementPow: lambda e, v, s: v[0] ** float(e.exponent),
     Hadamard: lambda e, v, s: v[0] * v[1],
     DiagMatrix: lambda e, v, s: np.diagflat(v[0]),

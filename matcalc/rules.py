@@ -174,7 +174,23 @@ DERIVATIVES: dict[str, Callable[[Expr, Callable, Callable], Expr]] = {
     "tanh": lambda s, apply, power: power(apply("cosh", s), Fraction(-2)),
     "cosh": lambda s, apply, power: apply("sinh", s),
     "sinh": lambda s, apply, power: apply("cosh", s),
+    # tan′ = 1/cos²; arcsin′ = (1 − s²)^(−1/2); arccos′ = −(1 − s²)^(−1/2); arctan′ = 1/(1 + s²)
+    "tan": lambda s, apply, power: power(apply("cos", s), Fraction(-2)),
+    "arcsin": lambda s, apply, power: power(_one_plus(s, -1, power), Fraction(-1, 2)),
+    "arccos": lambda s, apply, power: mul(number(-1), power(_one_plus(s, -1, power), Fraction(-1, 2))),
+    "arctan": lambda s, apply, power: power(_one_plus(s, 1, power), Fraction(-1)),
+    # Where these have no derivative (at 0) the convention of jax and PyTorch: abs′(0) = 0,
+    # relu′(0) = 0; sign′ = 0 (a step). relu′(s) = sign(relu(s)): 1 where s > 0, else 0.
+    "abs": lambda s, apply, power: apply("sign", s),
+    "sign": lambda s, apply, power: number(0) if s.is_scalar else Zero(*s.shape),
+    "relu": lambda s, apply, power: apply("sign", apply("relu", s)),
 }
+
+
+def _one_plus(s: Expr, sign: int, power) -> Expr:
+    """1 ± s², with 1 the all-ones 𝟏 for a matrix s."""
+    one = number(1) if s.is_scalar else Ones(*s.shape)
+    return add(one, mul(number(sign), power(s, Fraction(2))))
 
 
 @rule(Func, "chain rule")

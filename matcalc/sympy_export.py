@@ -203,6 +203,22 @@ def elementwise(function, m):
     return ElementwiseApplyFunction(sp.Lambda(_ELEMENT, function(_ELEMENT)), m)
 
 
+SYMPY_NAMES = {"abs": "Abs", "arcsin": "asin", "arccos": "acos", "arctan": "atan"}
+
+
+def _sympy_function(name: str):
+    """The rule table's function `name` in sympy; relu(s) = (s + |s|)/2."""
+    if name == "relu":
+        return lambda s: (s + sp.Abs(s)) / 2
+    return getattr(sp, SYMPY_NAMES.get(name, name))
+
+
+def _elementwise(name: str, m):
+    if name == "relu":  # (M + abs(M))/2, element by element
+        return sp.Rational(1, 2) * (m + elementwise(sp.Abs, m))
+    return elementwise(_sympy_function(name), m)
+
+
 def _is_concrete(m) -> bool:
     """A matrix expression with no names left and a shape in numbers: it can be written out."""
     return not m.free_symbols and all(_sympify(d).is_Integer for d in m.shape)
@@ -395,11 +411,11 @@ _BUILDERS = {
     Trace: _unless_scalar(sp.Trace),
     VecNode: _unless_scalar(Vec),
     Kron: _kron,
-    Func: lambda e, convert: getattr(sp, e.name)(convert(e.arg)),
+    Func: lambda e, convert: _sympy_function(e.name)(convert(e.arg)),
     ScalarPow: lambda e, convert: convert(e.arg) ** _rational(e.exponent),
     Ones: _ones,
-    ElementFunc: lambda e, convert: (getattr(sp, e.name)(convert(e.arg)) if e.arg.is_scalar
-                                     else elementwise(getattr(sp, e.name), convert(e.arg))),
+    ElementFunc: lambda e, convert: (_sympy_function(e.name)(convert(e.arg)) if e.arg.is_scalar
+                                     else _elementwise(e.name, convert(e.arg))),
     ElementPow: lambda e, convert: (convert(e.arg) ** _rational(e.exponent) if e.arg.is_scalar
                                     else sp.HadamardPower(convert(e.arg),
                                                           _rational(e.exponent))),
@@ -482,7 +498,8 @@ class _CodePrinter(StrPrinter):
         return self._call(type(e).__name__, *e.args)
 
     _print_exp = _print_log = _print_sin = _print_cos = _print_tanh = _print_cosh = \
-        _print_sinh = _print_Abs = _print_Function
+        _print_sinh = _print_Abs = _print_sign = _print_tan = _print_asin = _print_acos = \
+        _print_atan = _print_Function
 
     def _print_OneMatrix(self, e):
         return self._call("OneMatrix", e.rows, e.cols)

@@ -63,6 +63,11 @@ def latex_dim(d: Dim) -> str:
     return ("" if all(len(sym) == 1 for sym in d.symbols) else " \\cdot ").join(parts)
 
 
+# Functions LaTeX has no command for.
+OPERATOR_NAMES = {"abs": "\\operatorname{abs}", "sign": "\\operatorname{sign}",
+                  "relu": "\\operatorname{relu}"}
+
+
 class LatexPrinter(Printer):
     def group(self, text: str, left: str = "(", right: str = ")") -> str:
         """Brackets as a typesetter sizes them: plain around plain content, one size up per
@@ -174,7 +179,7 @@ class LatexPrinter(Printer):
     def _print_Func(self, e) -> str:
         if e.name == "sqrt":
             return f"\\sqrt{{{self.print(e.arg)}}}"
-        name = "\\ln" if e.name == "log" else "\\" + e.name
+        name = "\\ln" if e.name == "log" else OPERATOR_NAMES.get(e.name, "\\" + e.name)
         return f"{name}{self.group(self.print(e.arg))}"
 
     def _print_Partial(self, e) -> str:
@@ -186,7 +191,8 @@ class LatexPrinter(Printer):
         return "\\mathbf{1}" + ("^{\\top}" if row else "")
 
     def _print_ElementFunc(self, e) -> str:
-        name = {"log": "\\ln", "sqrt": "\\operatorname{sqrt}"}.get(e.name, "\\" + e.name)
+        name = {"log": "\\ln", "sqrt": "\\operatorname{sqrt}"}.get(e.name) or \
+            OPERATOR_NAMES.get(e.name, "\\" + e.name)
         return f"{name}{self.group(self.print(e.arg))}"
 
     def _print_ElementPow(self, e) -> str:

@@ -99,13 +99,15 @@ class NumpyPrinter(Printer):
         return f"np.kron({self.print(e.left)}, {self.print(e.right)})"
 
     def _print_Func(self, e) -> str:
+        if e.name == "relu":
+            return f"np.maximum({self.print(e.arg)}, 0)"
         return f"np.{e.name}({self.print(e.arg)})"
 
     def _print_Ones(self, e) -> str:
         return f"np.ones(({self.dim(e.rows)}, {self.dim(e.cols)}))"
 
     def _print_ElementFunc(self, e) -> str:
-        return f"np.{e.name}({self.print(e.arg)})"
+        return self._print_Func(e)
 
     def _print_ElementPow(self, e) -> str:
         return f"(({self.print(e.arg)})**{_exponent(e.exponent)})"
