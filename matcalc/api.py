@@ -9,6 +9,7 @@ from .dims import Dim, shape_str
 from .errors import MatcalcError, UsageError, VariableError, quote, require_str, short, shown
 from .expr import Expr, Partial, Var, Zero, _describe, variables
 from .limits import allow_deep_trees, budgeted
+from .language.syntax import walk
 from .parser import FUNCTIONS, NAME, Parser, Question
 from .render import render
 from .render.base import POSTFIX, precedence
@@ -77,6 +78,23 @@ class Derivative:
         self.steps = [] if steps is None else steps
         self.order = order
         self.first = first  # of a Hessian: the first derivative, whose gradient it shares
+        self.notes: list[str] = []  # said on stderr by the command line: a WRT that is absent
+        self.given: frozenset[str] = frozenset()  # the names whose shape --shape gave
+
+    @property
+    def shapes(self) -> dict[str, tuple[Dim, Dim]]:
+        """Every name's shape, as given or inferred from its use."""
+        return {name: var.shape for name, var in self.names.items()}
+
+    @property
+    def inferred(self) -> dict[str, tuple[Dim, Dim]]:
+        """The shapes that neither --shape nor the letter gave: what inference decided."""
+        return {name: shape for name, shape in self.shapes.items()
+                if name not in self.given and shape != letter_shape(name)}
+
+    def assumed(self) -> str:
+        """"x is 1×1, X is m×n": the inferred shapes in words, or ""."""
+        return ", ".join(f"{name} is {shape_str(shape)}" for name, shape in self.inferred.items())
 
     @property
     def expr(self) -> Expr:
@@ -257,6 +275,12 @@ class Derivative:
                       f"by {self.wrt.name}", vanished=self.question.read)
 
 
+def letter_shape(name: str) -> tuple[Dim, Dim]:
+    """The shape a name's letter gives when nothing else does: n×n upper case, n×1 lower."""
+    n = Dim.of("n")
+    return (n, n) if name[0].isupper() else (n, Dim(1))
+
+
 def gradient_of(jac: Expr, wrt: Var) -> Expr:
     """Read G off a scalar function's Jacobian c·vecᵀ(G)."""
     if isinstance(jac, Zero) or (jac.is_scalar and not wrt.is_scalar and _is_zero(jac)):
@@ -313,6 +337,36 @@ def _require_shapes(shapes: object) -> None:
                         f"not {type(shapes).__name__}")
 
 
+def _refuse_run_together(name: str, names, given: dict) -> None:
+    """WRT inside a longer name (AXB by X, x'Bx by x): the factors were written together.
+    A name that is WRT with digits or _ added (x1, x_0), a lower-case word (alpha by a) and a
+    name given a --shape are names."""
+    for longer in names:
+        if name in longer and longer != name and longer not in given \
+                and not longer.replace(name, "", 1).strip("_").isdigit() \
+                and not (longer.islower() and longer.isalpha()):
+            spaced = _spelled_apart(longer, name)
+            raise VariableError(f"{longer} is one name here; write {' '.join(spaced)} or "
+                                f"{'*'.join(spaced)}")
+
+
+def _spelled_apart(longer: str, name: str) -> list[str]:
+    """AXB with X → A, X, B: WRT and the letters around it as one-letter names (digits and
+    primes stay with their letter)."""
+    before, _, after = longer.partition(name)
+    return [*_letters(before), name, *_letters(after)]
+
+
+def _letters(text: str) -> list[str]:
+    out: list[str] = []
+    for ch in text:
+        if out and (ch.isdigit() or ch == "_"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
 @short
 @budgeted
 def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
@@ -333,7 +387,12 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     if order not in (1, 2):
         raise UsageError(f"matcalc derives to order 1 or 2, not {quote(str(order))}")
     parser = Parser(text, parse_shapes(shapes))
-    question = parser.question()
+    tree, form = parser.syntax()
+    given = form or wrt
+    if given and NAME.fullmatch(given):
+        _refuse_run_together(given, {n.value for n in walk(tree) if n.op == "name"}, parser.shapes)
+    expr = parser.typed(tree, (given,) if given else ())
+    question = Question(expr, form, text, tuple(parser.read))
     names = variables(question.expr)
     if question.wrt and wrt and question.wrt != wrt:
         raise VariableError(f"the question differentiates by {question.wrt}, "
@@ -355,6 +414,12 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     if implied and not symmetric:  # chol(S), eig(S): the answer is written with Sᵀ = S
         from .symmetric import assume_symmetric
         first.jacobian = simplify(assume_symmetric(first.jacobian, implied))
+    first.given = frozenset(parse_shapes(shapes))
+    if name not in names:
+        zero = shape_str(first.jacobian.shape)
+        first.notes.append(f"{name} does not occur in the expression, so the derivative is the "
+                           f"{zero} zero; " + (f"its variables are {_listed(names)}" if names
+                                               else "it has no variables"))
     if symmetric:
         from .symmetric import with_symmetry
         names = {name} if symmetric is True else {symmetric} if isinstance(symmetric, str) \

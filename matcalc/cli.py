@@ -196,18 +196,38 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     """Differentiate EXPR with respect to WRT.
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
-    EXPR "-" reads the expression from standard input.
+    EXPR "-" reads one question a line from standard input (blank lines and # comments
+    skipped) and answers each on a line; a bad line's message names its line number.
     """
-    if expr == "-":
-        expr = sys.stdin.read().strip()
     _check_combination(fmt, layout, steps, document)
     if spy and (steps or document or fmt not in ("unicode", "ascii")):
         raise UsageError("--spy draws the answer's pattern under its formula in unicode or ascii;"
                          " leave out --steps, --document and other formats")
     shapes_given = _shapes(shapes)
+    if expr != "-":
+        _derive_one(expr, wrt, fmt, layout, steps, order, shapes_given, document, symmetric, spy)
+        return
+    failed = 0
+    for number, line in enumerate(sys.stdin.read().splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            _derive_one(line.strip(), wrt, fmt, layout, steps, order, shapes_given, document,
+                        symmetric, spy)
+        except MatcalcError as err:
+            failed += 1
+            click.echo(f"error: line {number}: {err}", err=True)
+    if failed:
+        sys.exit(2)
+
+
+def _derive_one(expr: str, wrt, fmt, layout, steps, order, shapes_given, document, symmetric,
+                spy=False):
     result = derive_expression(expr, wrt, shapes_given, order=order, symmetric=symmetric)
     _warn_unused(shapes_given, result.names)
     _warn_unused(dict.fromkeys(symmetric), result.names, "--symmetric")
+    for note in result.notes:
+        click.echo("note: " + note, err=True)
     if result.wrt.name in symmetric:
         from .symmetric import NOTE
         click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
@@ -280,10 +300,12 @@ def _show(result, text: str, layout: str, console=None) -> None:
 
     f, x = render(result.expr), result.wrt.name
     label = f"{result.label} =" if layout == "jacobian" else f"gradient of {f} by {x} ="
+    assumed = result.assumed()  # shapes inferred from use, other than the letters' own
+    where = [f"where {assumed} (inferred from their use)"] if assumed else []
     plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org: set and not empty
     console = console or Console(highlight=False, soft_wrap=True, no_color=plain)
     for lines, style in ((hanging(label, console.width, 4, cell_len), "dim"),
-                         (hanging(text, console.width, 4, cell_len), "bold")):
+                         (hanging(text, console.width, 4, cell_len), "bold"), (where, "dim")):
         for line in lines:
             if plain:
                 console.out(line, highlight=False)

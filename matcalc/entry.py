@@ -70,6 +70,8 @@ def answer(expr: str, wrt: str | None, fmt: str, layout: str, shapes: list[str])
         text = result.render(fmt, layout)
         if result.conditions:
             sys.stderr.write("note: the answer holds where " + "; ".join(result.conditions) + "\n")
+        for note in result.notes:
+            sys.stderr.write(f"note: {note}\n")
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
     except LimitError as err:  # found after seconds of work, so said here, not found again

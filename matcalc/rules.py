@@ -195,7 +195,7 @@ def _one_plus(s: Expr, sign: int, power) -> Expr:
 
 @rule(Func, "chain rule")
 def _scalar_function(node, d):
-    """∂f(s) = f′(s) ∂s for log, exp, sqrt, sin, cos, tanh, cosh and sinh of a scalar s"""
+    """∂f(s) = f′(s) ∂s for each function of DERIVATIVES (log, exp, sin, …) of a scalar s"""
     return mul(DERIVATIVES[node.name](node.arg, Func, ScalarPow), d(node.arg))
 
 
