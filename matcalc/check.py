@@ -22,10 +22,10 @@ from . import resources
 from .api import Derivative, derive, parse_shapes
 from .dims import ONE, Dim, shape_str
 from .errors import MatcalcError, ParseError, ShapeError
-from .expr import (Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
+from .expr import (Num, Zero, Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
                    ScalarPow, Var)
 from .numeric import evaluate
-from .parser import Parser, Token, tokenize
+from .parser import Parser, Token, kronecker_ascii, tokenize
 from .render import render
 
 POINTS = 3
@@ -126,7 +126,7 @@ class ClaimParser(Parser):
         self.size_choices = iter(size_choices)
 
     def read_tokens(self, text: str) -> list:
-        return split_names(text, tokenize(text), self.question_names)
+        return kronecker_ascii(split_names(text, tokenize(text), self.question_names))
 
     def special_name(self, name: str) -> str | None:
         if name in self.question_names or name in ("I", "K") or name.startswith(("I_", "K_")):
@@ -238,7 +238,10 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
     """The claim as an expression; the sizes of a bare I or K are those that fit `wanted`."""
     kinds = _unsized_kinds(text, names)
     if not kinds:
-        return _fitting(_parse_claim(text, shapes, names, ()), wanted)
+        claimed = _parse_claim(text, shapes, names, ())
+        if isinstance(claimed, Num) and claimed.value == 0 and len(wanted) >= 1:
+            return Zero(*max(wanted, key=lambda s: len(str(s))))  # a bare 0: the zero answer
+        return _fitting(claimed, wanted)
     dims = sorted({d for v in names.values() for d in v.shape}, key=str)
     identity_sizes = list(dict.fromkeys(dims + [a * b for a in dims for b in dims if
                                                 not a.is_one and not b.is_one]))

@@ -43,7 +43,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:[0-9]+(?:\.(?![*^/])[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
   | (?P<name>𝟏|""" + _NAME + r"""[₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]*)
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
-  | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘])
+  | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘√])
 """, re.VERBOSE)
 
 
@@ -90,6 +90,23 @@ def _subscripted(word: str) -> str:
     stem = word.rstrip(_SUBSCRIPTS)
     suffix = word[len(stem):].translate(_PLAIN)
     return stem + ("_" if stem in ("I", "K", "D") or not suffix.isdigit() else "") + suffix
+
+
+def kronecker_ascii(tokens: list[Token]) -> list[Token]:
+    """A (x) B, spaced so, is A ⊗ B as ASCII answers print it, when x is no name elsewhere."""
+    texts = [t.text for t in tokens]
+    spots = [k for k in range(1, len(tokens) - 3) if texts[k:k + 3] == ["(", "x", ")"]
+             and tokens[k].space_before and tokens[k + 3].space_before]
+    if not spots or texts.count("x") > len(spots):
+        return tokens
+    out, skip = [], set()
+    for k, tok in enumerate(tokens):
+        if k in spots:
+            out.append(Token("op", "⊗", tok.pos, True))
+            skip.update((k + 1, k + 2))
+        elif k not in skip:
+            out.append(tok)
+    return out
 
 
 _HINTS = {
@@ -196,7 +213,7 @@ class Parser:
         self.inferred: dict[str, tuple[Dim, Dim]] = {}
 
     def read_tokens(self, text: str) -> list[Token]:
-        return tokenize(text)
+        return kronecker_ascii(tokenize(text))
 
     # ── token helpers ──
     @property
@@ -335,7 +352,7 @@ class Parser:
                 return 20, self.binary
             if tok.text in (".*", "∘", "./"):
                 return 25, self.binary
-            if tok.text in "*@/" or tok.text in "(<" or (tok.text == "|" and not self.in_bars):
+            if tok.text in "*@/" or tok.text in "(<√" or (tok.text == "|" and not self.in_bars):
                 return 30, self.product
             return 0, None
         if tok.kind in ("name", "number"):
@@ -494,6 +511,12 @@ class Parser:
                 return inner
             if tok.text == "|":
                 return self.bars("det")
+            if tok.text == "√":  # √x, √(…): as answers print a square root
+                self.advance()
+                start = self.tok.pos
+                arg = self.prefix()
+                arg.start, arg.end = start, self.end_of_last()
+                return Syn("call", (arg,), "sqrt", tok.pos)
             if tok.text == "<":
                 self.advance()
                 a = self.grouped(lambda: self.expression(0))
@@ -535,14 +558,30 @@ class Parser:
             return self.bars("logdet")
         if tok.text in FUNCTIONS and follows.text == "(":
             return self.call(tok)
+        if tok.text == "vec" and self.transposed_call():  # vecᵀ(x), vec^T(x): as answers print
+            inner = self.call(tok)
+            inner.start, inner.end = tok.pos, self.end_of_last()
+            return Syn("transpose", (inner,), pos=tok.pos)
         if tok.text in FUNCTIONS:
             self.fail(f"expected '(' after the function {tok.text}")
         if follows.text == "(" and len(tok.text) > 1 and tok.text not in self.shapes \
+                and not tok.text.startswith(("I_", "K_")) \
                 and (glued or tok.text[0].islower()):
             close = _closest_function(tok.text)
             if glued or close:
                 self.unknown_function(tok, close)
         return Syn("name", (), tok.text, tok.pos)
+
+    def transposed_call(self) -> bool:
+        """At ᵀ( or ^T( after a function's name: step over the ᵀ and say so."""
+        toks, i = self.tokens, self.i
+        if toks[i].text == "ᵀ" and toks[i + 1].text == "(":
+            self.i += 1
+            return True
+        if toks[i].text == "^" and toks[i + 1].text == "T" and toks[i + 2].text == "(":
+            self.i += 2
+            return True
+        return False
 
     def unknown_function(self, tok: Token, close: str | None):
         """name(…) with a name that is not a function: most likely a misspelt one. A name

@@ -106,10 +106,17 @@ class UnicodePrinter(Printer):
                 else self.paren(f, PRODUCT)
             if previous is not None:
                 tight = self.tight(previous) and (self.tight(f) or isinstance(previous, Num))
-                out += "" if tight else " "
+                out += "" if tight and not self.merges(out, text, previous) else " "
             out += text
             previous = f
         return out
+
+    def merges(self, left: str, right: str, previous: Expr) -> bool:
+        """In ASCII, would the two read back as one name (a^T b as a^Tb, t a as ta)?"""
+        if self.unicode or not (right[:1].isalpha() or right[:1] == "_"):
+            return False
+        return left[-1:].isalpha() or left[-1:] == "_" or \
+            (left[-1:].isdigit() and not isinstance(previous, Num))
 
     def tight(self, e: Expr) -> bool:
         if isinstance(e, Var):
