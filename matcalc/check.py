@@ -191,6 +191,7 @@ def split_names(text: str, tokens: list, names: dict[str, Var]) -> list:
     known = printed_names(names)
     if not known:
         return tokens
+    pieces = {**known, **{s: s for s in ("I", "K", "𝟏") if s not in known}}  # αI, Kₘₙ(I ⊗ b)
     out = []
     for tok in tokens:
         if tok.kind != "name" or tok.text in known or tok.text in ("I", "K", "𝟏") \
@@ -199,7 +200,7 @@ def split_names(text: str, tokens: list, names: dict[str, Var]) -> list:
                 tok = tok._replace(text=known[tok.text])
             out.append(tok)
             continue
-        splits = _splits(tok.text, known, limit=2)
+        splits = _splits(tok.text, pieces, limit=2)
         if len(splits) > 1:
             readings = " or ".join(" ".join(s) for s in splits)
             raise ParseError(f"{tok.text} could be read as {readings}; write the factors apart, "
@@ -209,7 +210,7 @@ def split_names(text: str, tokens: list, names: dict[str, Var]) -> list:
             continue
         pos = tok.pos
         for k, part in enumerate(splits[0]):
-            out.append(Token("name", known[part], pos, tok.space_before if k == 0 else False))
+            out.append(Token("name", pieces[part], pos, tok.space_before if k == 0 else False))
             pos += len(part)
     return out
 

@@ -166,7 +166,8 @@ class Inference:
         """The --shape that would make the name `node` fit, if node is a name."""
         if node.op != "name" or node.value not in self.names:
             return ""
-        size = self.sizes.show(rows) + ("" if self.sizes.show(cols) == "1" else f",{self.sizes.show(cols)}")
+        r, c = self.sizes.show(rows), self.sizes.show(cols)
+        size = r if c == "1" and r != "1" else f"{r},{c}"
         return f"--shape {node.value}={size} would fit"
 
     def equal(self, a: Syn, b: Syn, what: str, at: Syn, a_text: str | None = None) -> None:
