@@ -112,7 +112,10 @@ class UnicodePrinter(Printer):
         return out
 
     def merges(self, left: str, right: str, previous: Expr) -> bool:
-        """In ASCII, would the two read back as one name (a^T b as a^Tb, t a as ta)?"""
+        """Would the two read back as one name or number: 2·2 as 22 (in any format), and in
+        ASCII a^T b as a^Tb, t a as ta?"""
+        if left[-1:].isdigit() and right[:1].isdigit():
+            return True
         if self.unicode or not (right[:1].isalpha() or right[:1] == "_"):
             return False
         return left[-1:].isalpha() or left[-1:] == "_" or \
