@@ -119,7 +119,7 @@ class UnicodePrinter(Printer):
         if self.unicode or not (right[:1].isalpha() or right[:1] == "_"):
             return False
         return left[-1:].isalpha() or left[-1:] == "_" or \
-            (left[-1:].isdigit() and not isinstance(previous, Num))
+            (left[-1:].isdigit() and isinstance(previous, Var))
 
     def tight(self, e: Expr) -> bool:
         if isinstance(e, Var):
