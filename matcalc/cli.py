@@ -207,16 +207,19 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
     if expr != "-":
         _derive_one(expr, wrt, fmt, layout, steps, order, shapes_given, document, symmetric, spy)
         return
-    failed = 0
+    failed = asked = 0
     for number, line in enumerate(sys.stdin.read().splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
+        asked += 1
         try:
             _derive_one(line.strip(), wrt, fmt, layout, steps, order, shapes_given, document,
                         symmetric, spy)
         except MatcalcError as err:
             failed += 1
             click.echo(f"error: line {number}: {err}", err=True)
+    if not asked:
+        raise MatcalcError("standard input holds no question (one a line; # begins a comment)")
     if failed:
         sys.exit(2)
 

@@ -88,7 +88,7 @@ def _det_series(F: Series) -> Series:
 def _function_series(f: Callable, s: Series) -> Series:
     """f(s₀ + ts₁) = f(s₀) + t f′(s₀) s₁, with f′ from sympy."""
     s0, s1 = s[0][0, 0], s[1]
-    u = sympy.Symbol("u")
+    u = sympy.Symbol("u", real=True)  # so that abs′ = sign and relu′ = step
     value = f(s0)
     if s1 is None:
         return _scalar(value), None
@@ -209,9 +209,16 @@ def _logdet(ctx, e, parts):
     return _function_series(sympy.log, d)
 
 
+def _kinked(name: str, value) -> None:
+    """abs, sign and relu have no derivative at 0 (matcalc takes 0 there, by convention)."""
+    if name in ("abs", "sign", "relu") and value == 0:
+        raise ExactDomainError(f"{name} has no derivative at 0")
+
+
 def _func(ctx, e, parts):
     if e.name in ("log", "sqrt"):
         _positive(parts[0][0][0, 0], f"the argument of {e.name}")
+    _kinked(e.name, parts[0][0][0, 0])
     return _function_series(_function(e.name), parts[0])
 
 
@@ -238,6 +245,7 @@ def _elementwise(ctx, e, parts):
         else:
             if e.name in ("log", "sqrt"):
                 _positive(F0[k], f"an element under {e.name}")
+            _kinked(e.name, F0[k])
             f = _function(e.name)
         value, slope = _function_series(f, (_scalar(F0[k]), None if F1 is None else _scalar(F1[k])))
         values[k] = value[0, 0]

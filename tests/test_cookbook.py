@@ -306,7 +306,7 @@ def test_numpy_code_works_at_any_size(size):
 
 @pytest.mark.parametrize("expr, wrt, fmt, expected", [
     ("ln(1 + x^T x)", "x", "unicode", "2x/(1 + xᵀx)"),
-    ("ln(1 + x^T x)", "x", "ascii", "2x/(1 + x^Tx)"),
+    ("ln(1 + x^T x)", "x", "ascii", "2x/(1 + x^T x)"),
     ("ln(1 + x^T x)", "x", "latex", r"\frac{2}{1 + x^{\top} x} x"),
     ("1/(a^T x)", "x", "unicode", "−a/(aᵀx)²"),
     ("sqrt(x^T x)", "x", "unicode", "x/√(xᵀx)"),

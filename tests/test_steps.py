@@ -144,7 +144,7 @@ def test_unexpanded_derivatives_are_shown_as_the_article_writes_them():
         "  = |AXB| vecᵀ(Aᵀ(AXB)⁻ᵀBᵀ)",
     ]
     ascii_text = derive("inv(X^T X)", "X", MN).derivation.render("ascii")
-    assert ascii_text.isascii() and "d(X^TX)^-1/dX" in ascii_text
+    assert ascii_text.isascii() and "d(X^T X)^-1/dX" in ascii_text
 
 
 def test_latex_is_an_aligned_block():

@@ -142,6 +142,13 @@ class Inference:
         s = self.sizes
         for result, parts, node in self.deferred:
             values = [s.get(p) for p in parts]
+            unknown = [p for p, v in zip(parts, values) if v is None]
+            total = s.get(result)
+            if len(unknown) == 1 and total is not None:  # (I ⊗ a)b: I's size from b's
+                known = _times([v for v in values if v is not None])
+                quotient = _divide(total, known)
+                if quotient is not None and s.unify(unknown[0], s.const(quotient)):
+                    values = [s.get(p) for p in parts]
             if any(v is None for v in values):
                 continue
             size = _times(values)
@@ -418,6 +425,18 @@ def _times(values) -> Dim:
         size = size * v
         check_depth(len(size.symbols))  # its tree of ⊗ is at least as deep
     return size
+
+
+def _divide(total: Dim, part: Dim) -> Dim | None:
+    """total / part when it is a size (mn / n = m), else None."""
+    symbols = list(total.symbols)
+    for sym in part.symbols:
+        if sym not in symbols:
+            return None
+        symbols.remove(sym)
+    if part.coeff == 0 or total.coeff % part.coeff:
+        return None
+    return Dim(total.coeff // part.coeff, tuple(symbols))
 
 
 def sized(suffix: str) -> Dim:

@@ -18,6 +18,9 @@ SUBSCRIPT_GLYPHS = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒ
 SUBSCRIPT = str.maketrans("0123456789aehijklmnoprstuvx", SUBSCRIPT_GLYPHS)
 
 
+DIGITS = "0123456789"  # ASCII only: 𝟏 is no digit of a number
+
+
 class UnicodePrinter(Printer):
     """The article's notation. Glyphs that ASCII lacks are looked up in one table."""
 
@@ -114,12 +117,12 @@ class UnicodePrinter(Printer):
     def merges(self, left: str, right: str, previous: Expr) -> bool:
         """Would the two read back as one name or number: 2·2 as 22 (in any format), and in
         ASCII a^T b as a^Tb, t a as ta?"""
-        if left[-1:].isdigit() and right[:1].isdigit():
+        if left[-1:] in DIGITS and right[:1] in DIGITS:
             return True
         if self.unicode or not (right[:1].isalpha() or right[:1] == "_"):
             return False
         return left[-1:].isalpha() or left[-1:] == "_" or \
-            (left[-1:].isdigit() and isinstance(previous, Var))
+            (left[-1:] in DIGITS and isinstance(previous, Var))
 
     def tight(self, e: Expr) -> bool:
         if isinstance(e, Var):
