@@ -139,7 +139,14 @@ class Inference:
                 s.value[i] = Dim.of(DEFAULT_SIZE)
 
     def products(self) -> None:
+        """Settle the products of sizes whose factors are known, and a factor that is the one
+        unknown of a known product, until nothing more is learnt."""
+        while self.deferred and self.products_once():
+            pass
+
+    def products_once(self) -> bool:
         s = self.sizes
+        progress = False
         for result, parts, node in self.deferred:
             values = [s.get(p) for p in parts]
             unknown = [p for p, v in zip(parts, values) if v is None]
@@ -149,12 +156,15 @@ class Inference:
                 quotient = _divide(total, known)
                 if quotient is not None and s.unify(unknown[0], s.const(quotient)):
                     values = [s.get(p) for p in parts]
+                    progress = True
             if any(v is None for v in values):
                 continue
+            progress = progress or s.get(result) is None
             size = _times(values)
             if not s.unify(result, s.const(size)):
                 self.conflict(f"{self.describe(node)} has {size} elements, but its use needs "
                               f"{s.show(result)}", node)
+        return progress
 
     # ── messages ──
     def describe(self, node: Syn) -> str:
