@@ -149,7 +149,8 @@ MATRIXCALCULUS_OPERATORS = [  # one question for each of its operators
     "x + y", "x - y", "A*x", "x'*y", "x.*y", "x./y", "-x", "x'", "A'*x", "2*x", "x/2",
     "sum(sin(x))", "sum(cos(x))", "sum(tan(x))", "sum(arcsin(x))", "sum(arccos(x))",
     "sum(arctan(x))", "sum(exp(x))", "sum(log(x))", "sum(sqrt(x))", "sum(abs(x))",
-    "sign(x)'*x", "sum(relu(x))", "sum(tanh(x))", "norm1(x)", "norm2(x)", "det(A)*x'*x",
+    "sign(x)'*x", "sum(relu(x))", "sum(tanh(x))", "sum(sinh(x))", "sum(cosh(x))", "x.^2'*y",
+    "(A*x)'*inv(A)*x", "norm1(x)", "norm2(x)", "det(A)*x'*x",
     "log(det(A))*x'*x", "tr(inv(A))*x'*x", "x'*diag(x)*x", "sum(x.^t)", "t^s*sum(x)",
     "x'*vector(2)", "tr(matrix(3)*A)*sum(x)", "x'*eye*x",
 ]

@@ -119,7 +119,7 @@ class LatexPrinter(Printer):
         top_factors = ([Num(Fraction(coeff.numerator))] if coeff.numerator != 1 else []) + top
         bottom_factors = ([Num(Fraction(coeff.denominator))] if coeff.denominator != 1 else []) + bottom
         if not bottom_factors:
-            return sign + self.product(top_factors)
+            return sign + (self.product(top_factors) or "1")  # 2·(1/2) is 1, not nothing
         scalars = [f for f in top_factors if f.is_scalar]
         matrices = [f for f in top_factors if not f.is_scalar]
         fraction = f"\\frac{{{self.fraction_part(scalars) or '1'}}}{{{self.fraction_part(bottom_factors)}}}"

@@ -88,7 +88,7 @@ class UnicodePrinter(Printer):
         numerator = self.product(([Num(Fraction(coeff.numerator))] if coeff.numerator != 1 else []) + top)
         denominator_factors = ([Num(Fraction(coeff.denominator))] if coeff.denominator != 1 else []) + bottom
         if not denominator_factors:
-            return sign + numerator
+            return sign + (numerator or "1")  # 2·(1/2) is 1, not nothing
         if any(isinstance(f, Partial) for f in top):  # −(tr(X)/|X|²) ∂|X|/∂X, not ∂|X|/∂X/|X|²
             # a derivative by a scalar is a scalar too: it stays out of the coefficient, which
             # would otherwise hold it again and be printed by this very branch without end
