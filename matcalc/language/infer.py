@@ -25,13 +25,15 @@ DEFAULT_SIZE = "n"
 
 # The shape rule of each function, by kind; a function not listed keeps its argument's shape
 # (it applies element by element).
-SQUARE_SAME = {"inv"}
+SQUARE_SAME = {"inv", "expm", "logm", "sqrtm", "chol", "adj"}
 SQUARE_SCALAR = {"det", "logdet", "tr", "trace"}
-WHAT = {"det": "the determinant", "logdet": "the log-determinant", "tr": "the trace",
+WHAT = {"inv": "the inverse", "chol": "the Cholesky factor", "adj": "the adjugate",
+        "det": "the determinant", "logdet": "the log-determinant", "tr": "the trace",
         "trace": "the trace"}
-TO_SCALAR = {"sum", "norm", "norm1", "norm2"}
+TO_SCALAR = {"sum", "norm", "norm1", "norm2", "max", "min"}
 FUNCTION_SHAPES = {"vec": "vec", "kron": "kron", "diag": "diag", "transpose": "transpose",
-                   "vector": "vector", "matrix": "matrix"}
+                   "vector": "vector", "matrix": "matrix", "pinv": "transpose", "eig": "eig",
+                   "svd": "svd"}
 IDENTITIES = ("I", "eye")
 ONES = ("ones", "𝟏")
 
@@ -389,7 +391,7 @@ class Inference:
     def _call(self, node, *args):
         name = node.value
         if name in SQUARE_SAME:
-            self.square(node, args[0], "the inverse")
+            self.square(node, args[0], WHAT.get(name, name))
             return args[0].shape
         if name in SQUARE_SCALAR:
             if not self.is_scalar(args[0].shape):
@@ -418,6 +420,22 @@ class Inference:
         if not self.sizes.unify(r, c):
             self.conflict(f"diag needs a column vector or a square matrix, but {self.describe(x)}", node)
         return (r, self.one)
+
+    def _fn_eig(self, node, x):
+        """eig(S): the column of a square S's eigenvalues."""
+        self.square(node, x, "eig")
+        return (x.shape[0], self.one)
+
+    def _fn_svd(self, node, x):
+        """svd(X): the column of X's min(m, n) singular values."""
+        from ..expr import rank_dim
+        r, c = (self.sizes.get(i) for i in x.shape)
+        if r is not None and c is not None:
+            return (self.sizes.const(rank_dim(r, c)), self.one)
+        if r is not None or c is not None:  # the one known size, if the other is the same
+            return (self.sizes.new("free"), self.one)
+        self.sizes.unify(*x.shape)  # nothing known: a square X, as its letter says
+        return (x.shape[0], self.one)
 
     def _fn_vector(self, node, c):
         self.scalar(node, c, "vector(c) needs a scalar c, but {}")
