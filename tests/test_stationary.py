@@ -222,7 +222,7 @@ def test_least_squares_in_every_format():
     args = ["solve", "norm(A x - b)^2", "x", "--shape", "A=m,n", "--shape", "b=m"]
     assert run(*args).stdout == ("x = (AᵀA)⁻¹Aᵀb\n"
                                  "a minimum: the Hessian 2AᵀA is positive semi-definite\n")
-    assert run(*args, "--format", "ascii").stdout.startswith("x = (A^TA)^-1A^Tb\n")
+    assert run(*args, "--format", "ascii").stdout.startswith("x = (A^T A)^-1A^T b\n")
     assert run(*args, "--format", "latex").stdout.startswith(
         r"x = (A^{\top} A)^{-1} A^{\top} b" + "\n% a minimum")
     assert run(*args, "--format", "numpy").stdout == \
