@@ -182,7 +182,7 @@ def test_every_printer_prints_the_new_functions(text, fmt):
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@FAST
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(questions(), st.integers(0, 2**16))
 def test_printed_ascii_reads_back_as_the_same_expression(q, seed):
     """Printing is a fixed point of reading: the ASCII text of a question reads back as an
