@@ -497,7 +497,7 @@ class Lowering:
         left = self.add(ops.BROADCAST, self.value(e.left), ":, None, :, None", shape=e.left.shape)
         right = self.add(ops.BROADCAST, self.value(e.right), "None, :, None, :",
                          shape=e.right.shape)
-        product = self.add(ops.OUTER, left, right, shape=e.shape)
+        product = self.add(ops.MUL, left, right, shape=e.shape)
         return self.add(ops.method("reshape"), product, (a * c, b * d), shape=e.shape)
 
     # ── scalars of matrices ─────────────────────────────────────────────────────────────
