@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from .errors import ShapeError
 from .expr import (Add, Det, DiagMatrix, DiagPart, ElementFunc, ElementPow, Expr, Func, Hadamard,
-                   Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power, ScalarPow, SumAll,
-                   Trace, Transpose, Vec, Zero, _describe)
+                   Identity, Inverse, Kron, LogDet, LogSumExp, Mul, Norm, Num, Ones, Power, ScalarPow,
+                   Softmax, SumAll, Trace, Transpose, Vec, Zero, _describe)
 
 
 def number(value) -> Num:
@@ -165,6 +165,15 @@ def total(e: Expr) -> Expr:
     return SumAll(e)
 
 
+def softmax(e: Expr) -> Expr:
+    """softmax of a scalar is 1; of a column, a column (a matrix is refused by Softmax)."""
+    return number(1) if e.is_scalar else Softmax(e)
+
+
+def logsumexp(e: Expr) -> Expr:
+    return e if e.is_scalar else LogSumExp(e)
+
+
 def norm(e: Expr) -> Expr:
     return Norm(e)
 
@@ -217,3 +226,20 @@ def symbolic_power(base: Expr, exponent: Expr) -> Expr:
     if isinstance(exponent, Num):
         return power(base, exponent.value) if base.is_scalar else elementwise_power(base, exponent.value)
     return func("exp", mul(exponent, func("log", base)))
+
+
+def definition(e: Expr) -> Expr | None:
+    """The functions of machine learning written with exp and log, for the exporters and exact
+    arithmetic that lack them: σ(x) = (𝟏 + exp(−x)).^(−1), softplus(x) = ln(𝟏 + exp(x)),
+    softmax(x) = exp(x)/sum(exp(x)), logsumexp(x) = ln sum(exp(x)). None for any other node."""
+    if isinstance(e, (Func, ElementFunc)) and e.name in ("sigmoid", "softplus"):
+        x = e.arg
+        one = number(1) if x.is_scalar else Ones(*x.shape)
+        if e.name == "softplus":
+            return func("log", add(one, func("exp", x)))
+        return elementwise_power(add(one, func("exp", neg(x))), Fraction(-1))
+    if isinstance(e, Softmax):
+        return mul(func("exp", e.arg), ScalarPow(SumAll(func("exp", e.arg)), Fraction(-1)))
+    if isinstance(e, LogSumExp):
+        return Func("log", SumAll(func("exp", e.arg)))
+    return None

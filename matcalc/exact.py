@@ -13,6 +13,7 @@ from typing import Callable
 
 import sympy
 
+from .build import definition
 from .errors import MatcalcError
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num,
@@ -149,6 +150,9 @@ class ExactSeries:
             return sympy.ones(self._dim(e.rows), self._dim(e.cols)), None
         if isinstance(e, Duplication):
             return sympy.Matrix(duplication_matrix(self._dim(e.n)).astype(int)), None
+        defined = definition(e)  # σ, softplus, softmax, logsumexp: by exp and log
+        if defined is not None:
+            return self(defined)
         from .expr import Adj, Pinv
         if isinstance(e, Adj):  # |F|F⁻¹
             return self(Mul((Det(e.arg), Inverse(e.arg))))

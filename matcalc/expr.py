@@ -317,7 +317,8 @@ class Partial(Expr):
 
 # ── element-wise operations, diagonals, sums and norms ──────────────────────────────────
 
-ELEMENTWISE_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "cosh", "sinh")
+ELEMENTWISE_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "cosh", "sinh", "sigmoid",
+                         "softplus")
 
 
 class Ones(Expr):
@@ -406,6 +407,25 @@ class Norm(Expr):
     arg: Expr
 
     def _shape(self):
+        return (ONE, ONE)
+
+
+@_unary
+class Softmax(Expr):
+    """softmax(x) = exp(x)/sum(exp(x)) of a column x: positive, summing to 1."""
+    arg: Expr
+
+    def _shape(self):
+        return (_column("softmax", self.arg), ONE)
+
+
+@_unary
+class LogSumExp(Expr):
+    """logsumexp(x) = ln sum(exp(x)) of a column x, kept whole: its derivative is softmax(x)ᵀ."""
+    arg: Expr
+
+    def _shape(self):
+        _column("logsumexp", self.arg)
         return (ONE, ONE)
 
 

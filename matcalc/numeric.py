@@ -9,7 +9,11 @@ from typing import Callable
 
 import numpy as np
 
-NUMPY_FUNCTIONS = {"relu": lambda a: np.maximum(a, 0)}  # the rule table's names numpy lacks
+# The rule table's names numpy lacks; the logistic function and softplus in forms that do not
+# overflow.
+NUMPY_FUNCTIONS = {"relu": lambda a: np.maximum(a, 0),
+                   "sigmoid": lambda a: 0.5 * (1 + np.tanh(0.5 * a)),
+                   "softplus": lambda a: np.logaddexp(0, a)}
 
 
 def _function(name: str):
@@ -18,8 +22,8 @@ def _function(name: str):
 from .dims import DERIVED_SIZES, Dim
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
-                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
-                   Num, Ones, Partial, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
+                   Mul, Norm, Num, Ones, Partial, Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 
 
 def sizes_from(env: dict[str, np.ndarray], names: dict[str, Var]) -> dict[str, int]:
@@ -49,6 +53,11 @@ def _scalar(a: np.ndarray) -> np.ndarray:
     return np.asarray(a).reshape(1, 1)
 
 
+def _softmax(a: np.ndarray) -> np.ndarray:
+    e = np.exp(a - np.max(a))
+    return e / np.sum(e)
+
+
 EVALUATORS: dict[type, Callable] = {
     Add: lambda e, v, s: sum(v[1:], v[0]),
     Mul: lambda e, v, s: _product(e, v),
@@ -68,6 +77,8 @@ EVALUATORS: dict[type, Callable] = {
     Commutation: lambda e, v, s: commutation_matrix(dim_value(e.m, s), dim_value(e.n, s)),
     Ones: lambda e, v, s: np.ones((dim_value(e.rows, s), dim_value(e.cols, s))),
     ElementFunc: lambda e, v, s: _function(e.name)(v[0]),
+    Softmax: lambda e, v, s: _softmax(v[0]),
+    LogSumExp: lambda e, v, s: _scalar(np.max(v[0]) + np.log(np.sum(np.exp(v[0] - np.max(v[0]))))),
     ElementPow: lambda e, v, s: v[0] ** float(e.exponent),
     Hadamard: lambda e, v, s: v[0] * v[1],
     DiagMatrix: lambda e, v, s: np.diagflat(v[0]),

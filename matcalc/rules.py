@@ -11,12 +11,13 @@ from collections import namedtuple
 from collections.abc import Callable
 from fractions import Fraction
 
-from .build import add, kron, mul, number
+from .build import add, hadamard, kron, mul, neg, number
 from .dims import ONE
 from .expr import (Adj, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum)
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
-                   Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+                   LogSumExp, Num, Ones, Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var,
+                   Vec, Zero)
 
 
 Rule = namedtuple("Rule", "name node jacobian")
@@ -184,6 +185,8 @@ DERIVATIVES: dict[str, Callable[[Expr, Callable, Callable], Expr]] = {
     "abs": lambda s, apply, power: apply("sign", s),
     "sign": lambda s, apply, power: number(0) if s.is_scalar else Zero(*s.shape),
     "relu": lambda s, apply, power: apply("sign", apply("relu", s)),
+    "sigmoid": lambda s, apply, power: hadamard(apply("sigmoid", s), one_minus(apply("sigmoid", s))),
+    "softplus": lambda s, apply, power: apply("sigmoid", s),
 }
 
 
@@ -191,6 +194,11 @@ def _one_plus(s: Expr, sign: int, power) -> Expr:
     """1 ± s², with 1 the all-ones 𝟏 for a matrix s."""
     one = number(1) if s.is_scalar else Ones(*s.shape)
     return add(one, mul(number(sign), power(s, Fraction(2))))
+
+
+def one_minus(e: Expr) -> Expr:
+    """1 − e, or 𝟏 − e for a matrix: σ′ = σ ∘ (𝟏 − σ) (the logistic function's derivative)."""
+    return add(number(1) if e.is_scalar else Ones(*e.shape), neg(e))
 
 
 @rule(Func, "chain rule")
@@ -352,6 +360,18 @@ def _pseudo_inverse(node, d):
     right = add(Identity(n), mul(number(-1), P, F))
     transposed = mul(add(kron(left, mul(P, Pt)), kron(mul(Pt, P), right)), Commutation(m, n))
     return mul(add(mul(number(-1), kron(Pt, P)), transposed), d(F))
+
+
+@rule(Softmax, "softmax rule")
+def _softmax(node, d):
+    """∂softmax(x) = (diag(s) − ssᵀ) ∂x, s = softmax(x) (Bishop, PRML §4.3.4)"""
+    return mul(add(DiagMatrix(node), neg(mul(node, Transpose(node)))), d(node.arg))
+
+
+@rule(LogSumExp, "logsumexp rule")
+def _logsumexp(node, d):
+    """∂logsumexp(x) = softmax(x)ᵀ ∂x"""
+    return mul(Transpose(Softmax(node.arg)), d(node.arg))
 
 
 for _leaf in (Ones, Duplication):

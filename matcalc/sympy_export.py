@@ -44,12 +44,13 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.str import StrPrinter
 
+from .build import definition
 from .dims import DERIVED_SIZES, Dim
 from .errors import MatcalcError
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
-                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
-                   Num, Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec as VecNode,
+                   ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
+                   Mul, Norm, Num, Ones, Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec as VecNode,
                    Zero, tree_size, variables)
 from .limits import check_sympy_size
 
@@ -394,6 +395,15 @@ def _rational(q) -> sp.Rational:
     return sp.Rational(q.numerator, q.denominator)
 
 
+def _function(e, convert):
+    """exp(F), sin(F), …; σ and softplus, which sympy lacks, by their definitions."""
+    if e.name in ("sigmoid", "softplus"):
+        return convert(definition(e))
+    if e.arg.is_scalar:
+        return _sympy_function(e.name)(convert(e.arg))
+    return _elementwise(e.name, convert(e.arg))
+
+
 _BUILDERS = {
     Var: lambda e, convert: symbol(e),
     Num: lambda e, convert: sp.Rational(e.value.numerator, e.value.denominator),
@@ -411,11 +421,12 @@ _BUILDERS = {
     Trace: _unless_scalar(sp.Trace),
     VecNode: _unless_scalar(Vec),
     Kron: _kron,
-    Func: lambda e, convert: _sympy_function(e.name)(convert(e.arg)),
+    Func: lambda e, convert: _function(e, convert),
     ScalarPow: lambda e, convert: convert(e.arg) ** _rational(e.exponent),
     Ones: _ones,
-    ElementFunc: lambda e, convert: (_sympy_function(e.name)(convert(e.arg)) if e.arg.is_scalar
-                                     else _elementwise(e.name, convert(e.arg))),
+    ElementFunc: lambda e, convert: _function(e, convert),
+    Softmax: lambda e, convert: convert(definition(e)),
+    LogSumExp: lambda e, convert: convert(definition(e)),
     ElementPow: lambda e, convert: (convert(e.arg) ** _rational(e.exponent) if e.arg.is_scalar
                                     else sp.HadamardPower(convert(e.arg),
                                                           _rational(e.exponent))),

@@ -63,9 +63,10 @@ def latex_dim(d: Dim) -> str:
     return ("" if all(len(sym) == 1 for sym in d.symbols) else " \\cdot ").join(parts)
 
 
-# Functions LaTeX has no command for.
-OPERATOR_NAMES = {"abs": "\\operatorname{abs}", "sign": "\\operatorname{sign}",
-                  "relu": "\\operatorname{relu}"}
+# Functions LaTeX has no command for, or writes otherwise.
+_FUNCTION_NAMES = {"log": "\\ln", "sigmoid": "\\sigma", "softplus": "\\operatorname{softplus}",
+                   "abs": "\\operatorname{abs}", "sign": "\\operatorname{sign}",
+                   "relu": "\\operatorname{relu}"}
 
 
 class LatexPrinter(Printer):
@@ -179,7 +180,7 @@ class LatexPrinter(Printer):
     def _print_Func(self, e) -> str:
         if e.name == "sqrt":
             return f"\\sqrt{{{self.print(e.arg)}}}"
-        name = "\\ln" if e.name == "log" else OPERATOR_NAMES.get(e.name, "\\" + e.name)
+        name = _FUNCTION_NAMES.get(e.name, "\\" + e.name)
         return f"{name}{self.group(self.print(e.arg))}"
 
     def _print_Partial(self, e) -> str:
@@ -191,9 +192,14 @@ class LatexPrinter(Printer):
         return "\\mathbf{1}" + ("^{\\top}" if row else "")
 
     def _print_ElementFunc(self, e) -> str:
-        name = {"log": "\\ln", "sqrt": "\\operatorname{sqrt}"}.get(e.name) or \
-            OPERATOR_NAMES.get(e.name, "\\" + e.name)
+        name = {**_FUNCTION_NAMES, "sqrt": "\\operatorname{sqrt}"}.get(e.name, "\\" + e.name)
         return f"{name}{self.group(self.print(e.arg))}"
+
+    def _print_Softmax(self, e) -> str:
+        return f"\\operatorname{{softmax}}{self.group(self.print(e.arg))}"
+
+    def _print_LogSumExp(self, e) -> str:
+        return f"\\operatorname{{logsumexp}}{self.group(self.print(e.arg))}"
 
     def _print_ElementPow(self, e) -> str:
         p = e.exponent

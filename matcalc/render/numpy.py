@@ -99,15 +99,21 @@ class NumpyPrinter(Printer):
         return f"np.kron({self.print(e.left)}, {self.print(e.right)})"
 
     def _print_Func(self, e) -> str:
-        if e.name == "relu":
-            return f"np.maximum({self.print(e.arg)}, 0)"
-        return f"np.{e.name}({self.print(e.arg)})"
+        return _numpy_function(e.name, self.print(e.arg))
 
     def _print_Ones(self, e) -> str:
         return f"np.ones(({self.dim(e.rows)}, {self.dim(e.cols)}))"
 
     def _print_ElementFunc(self, e) -> str:
-        return self._print_Func(e)
+        return _numpy_function(e.name, self.print(e.arg))
+
+    def _print_Softmax(self, e) -> str:
+        x = self.print(e.arg)
+        return f"(np.exp({x} - np.max({x})) / np.sum(np.exp({x} - np.max({x}))))"
+
+    def _print_LogSumExp(self, e) -> str:
+        x = self.print(e.arg)
+        return f"(np.max({x}) + np.log(np.sum(np.exp({x} - np.max({x})))))"
 
     def _print_ElementPow(self, e) -> str:
         return f"(({self.print(e.arg)})**{_exponent(e.exponent)})"
@@ -235,3 +241,15 @@ def _eigenbasis(e: Expr) -> bool:
             seen.add(id(node))
             stack.extend(node.children)
     return False
+
+
+def _numpy_function(name: str, x: str) -> str:
+    """np.exp(x); relu, the logistic function and softplus, which NumPy lacks (the last two in
+    stable forms)."""
+    if name == "sigmoid":
+        return f"(0.5 * (1 + np.tanh(0.5 * {x})))"
+    if name == "softplus":
+        return f"np.logaddexp(0, {x})"
+    if name == "relu":
+        return f"np.maximum({x}, 0)"
+    return f"np.{name}({x})"

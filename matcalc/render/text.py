@@ -26,7 +26,7 @@ class UnicodePrinter(Printer):
 
     GLYPHS = {"T": "ᵀ", "-1": "⁻¹", "-T": "⁻ᵀ", "kron": " ⊗ ", "minus": "−", "vecT": "vecᵀ",
               "sqrt": "√", "ln": "ln", "partial": "∂", "hadamard": " ∘ ", "ones": "𝟏",
-              "norm": ("‖", "‖"), "dup": "D"}
+              "norm": ("‖", "‖"), "dup": "D", "sigmoid": "σ"}
     unicode = True
 
     # ── leaves ──
@@ -179,7 +179,7 @@ class UnicodePrinter(Printer):
     def _print_Func(self, e) -> str:
         if e.name == "sqrt":
             return self.root(e.arg)
-        name = self.GLYPHS["ln"] if e.name == "log" else e.name
+        name = self.GLYPHS["ln"] if e.name == "log" else self.GLYPHS.get(e.name, e.name)
         return f"{name}({self.print(e.arg)})"
 
     def _print_Partial(self, e) -> str:
@@ -192,8 +192,14 @@ class UnicodePrinter(Printer):
         return self.GLYPHS["ones"] + (self.GLYPHS["T"] if row else "")
 
     def _print_ElementFunc(self, e) -> str:
-        name = self.GLYPHS["ln"] if e.name == "log" else e.name
+        name = self.GLYPHS["ln"] if e.name == "log" else self.GLYPHS.get(e.name, e.name)
         return f"{name}({self.print(e.arg)})"
+
+    def _print_Softmax(self, e) -> str:
+        return f"softmax({self.print(e.arg)})"
+
+    def _print_LogSumExp(self, e) -> str:
+        return f"logsumexp({self.print(e.arg)})"
 
     def _print_ElementPow(self, e) -> str:
         p = e.exponent
@@ -259,7 +265,7 @@ class UnicodePrinter(Printer):
 class AsciiPrinter(UnicodePrinter):
     GLYPHS = {"T": "^T", "-1": "^-1", "-T": "^-T", "kron": " (x) ", "minus": "-",
               "vecT": "vec^T", "sqrt": "sqrt", "ln": "ln", "partial": "d", "hadamard": " .* ",
-              "ones": "ones", "norm": ("norm(", ")"), "dup": "D"}
+              "ones": "ones", "norm": ("norm(", ")"), "dup": "D", "sigmoid": "sigmoid"}
     unicode = False
     naming_style = "ascii"
 
