@@ -12,6 +12,7 @@ from .limits import allow_deep_trees, budgeted
 from .language.syntax import walk
 from .parser import FUNCTIONS, NAME, Parser, Question
 from .render import render
+from .render.names import NAMED_FORMATS, Definition, named, where
 from .render.base import POSTFIX, precedence
 from .rules import jacobian
 from .simplify import _factors, mul, row_gradient, simplify, transpose
@@ -80,6 +81,7 @@ class Derivative:
         self.first = first  # of a Hessian: the first derivative, whose gradient it shares
         self.notes: list[str] = []  # said on stderr by the command line: a WRT that is absent
         self.given: frozenset[str] = frozenset()  # the names whose shape --shape gave
+        self._named: dict = {}
 
     @property
     def shapes(self) -> dict[str, tuple[Dim, Dim]]:
@@ -142,9 +144,13 @@ class Derivative:
 
     @short
     @budgeted
-    def render(self, fmt: str = "unicode", layout: str = "jacobian") -> str:
+    def render(self, fmt: str = "unicode", layout: str = "jacobian", names: bool = True) -> str:
         """The answer printed: fmt one of render.FORMATS ("sympy" imports sympy); "python" is
-        a module with one function returning the value and the derivatives (see codegen)."""
+        a module with one function returning the value and the derivatives (see codegen). In
+        text and LaTeX what recurs is named once (`…, where s = σ(Ax)`) unless names=False."""
+        if names and fmt in NAMED_FORMATS:
+            body, definitions = self.named(layout)
+            return render(body, fmt, self.names) + where(definitions, fmt)
         if fmt == "python":
             from .codegen import compile_derivative, python_module
             title = f"{render(self.expr)} by {self.wrt.name}"
@@ -158,21 +164,35 @@ class Derivative:
             return numpy_expression(answer, self.names)
         return render(self.answer(layout), fmt, self.names)
 
+    def named(self, layout: str = "jacobian") -> tuple[Expr, tuple[Definition, ...]]:
+        """The answer with names for what recurs, and their definitions (name = expression)."""
+        key = ("named", layout)
+        if key not in self._named:
+            self._named[key] = named(self.answer(layout), self.names.keys())
+        return self._named[key]
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        """The names the printed Jacobian uses, as data: (Var, Expr) pairs, in order."""
+        return self.named()[1]
+
     @short
-    def document(self, layout: str = "jacobian", steps: bool = False) -> str:
+    def document(self, layout: str = "jacobian", steps: bool = False, names: bool = True) -> str:
         """A whole LaTeX document (article, amsmath, amssymb) with the question and its answer,
         or with steps=True its derivation step by step."""
         from .render.document import latex_document, steps_document
         if steps:
-            return steps_document(self.derivation, self.names)
+            derivation = self.derivation.named(self.names.keys()) if names else self.derivation
+            return steps_document(derivation, self.names)
         from .matfunc import conditions
         from .render.latex import LatexPrinter
+        body, definitions = self.named(layout) if names else (self.answer(layout), ())
         printer = LatexPrinter()  # the answer; what its V, F, L stand for goes in the text
-        answer = printer.print(self.answer(layout))
+        answer = printer.print(body)
         return latex_document(self.expr, self.wrt, answer, layout,
                               self.names, getattr(self, "symmetric", frozenset()), self.order,
                               conditions(self.expr, self.jacobian, "latex"),
-                              printer.where_entries())
+                              printer.where_entries(), definitions)
 
     @property
     def conditions(self) -> list[str]:

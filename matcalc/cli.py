@@ -190,9 +190,11 @@ shape_option = click.option(
               help="NAME is a symmetric matrix; by WRT: G + Gᵀ − G ∘ I, or J·Dₙ (Jacobian).")
 @click.option("--spy", is_flag=True, help="Also draw where the answer is not zero, at n = 3 "
               "(sizes given by --shape are kept): K, Dₙ and selections at a glance.")
+@click.option("--no-names", is_flag=True,
+              help="Write the answer out in full, without names for what recurs (where s = …).")
 def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order: int,
            shapes: tuple[str, ...], document: bool, symmetric: tuple[str, ...] = (),
-           spy: bool = False) -> None:
+           spy: bool = False, no_names: bool = False) -> None:
     """Differentiate EXPR with respect to WRT.
 
     WRT may be left out when EXPR has one name or is written "d EXPR / dX".
@@ -240,15 +242,15 @@ def _derive_one(expr: str, wrt, fmt, layout, steps, order, shapes_given, documen
         if layout == "gradient":
             raise MatcalcError("--steps shows the derivation of the Jacobian; leave out "
                                "--layout gradient")
-        click.echo(result.document(steps=True), nl=False)
+        click.echo(result.document(steps=True, names=not no_names), nl=False)
         return
     if steps:
-        _print_steps(result, fmt, layout)
+        _print_steps(result, fmt, layout, names=not no_names)
         return
     if document:
-        click.echo(result.document(layout), nl=False)
+        click.echo(result.document(layout, names=not no_names), nl=False)
         return
-    text = result.render(fmt, layout)
+    text = result.render(fmt, layout, names=not no_names)
     if spy:
         from .render.spy import spy as picture
         drawn = picture(result.answer(layout), result.names, ascii=fmt == "ascii")
@@ -316,10 +318,12 @@ def _show(result, text: str, layout: str, console=None) -> None:
                 console.print(Text(line, style=style), soft_wrap=True)
 
 
-def _print_steps(result, fmt: str, layout: str, console=None) -> None:
+def _print_steps(result, fmt: str, layout: str, console=None, names: bool = True) -> None:
     """A derivation: plain text or LaTeX; on a terminal, rule names dim and the answer bold,
     each line broken at its operators to fit the window, under the `=` column."""
     derivation = result.derivation
+    if names:
+        derivation = derivation.named(result.names.keys())
     if console is None and (fmt != "unicode" or not sys.stdout.isatty()):
         click.echo(derivation.render(fmt))
         return
@@ -344,7 +348,8 @@ def _print_steps(result, fmt: str, layout: str, console=None) -> None:
         for line in wrap_words(step.rule, width - 4, cell_len):
             put("    " + line, "dim")
         last = k == len(derivation.steps) - 1
-        lines = hanging(render(step.expr), width - 4, 2, cell_len)
+        text = render(step.expr) + (derivation.where("unicode") if last else "")
+        lines = hanging(text, width - 4, 2, cell_len)
         for j, line in enumerate(lines):
             put(("  = " if j == 0 else "    ") + line, "bold" if last else "")
 

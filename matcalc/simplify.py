@@ -17,8 +17,8 @@ from fractions import Fraction
 
 from .dims import ONE
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc, ElementPow, Expr,
-                   Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num, Ones, Power,
-                   ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+                   Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp, Mul, Norm, Num, Ones,
+                   Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .limits import check_power
 
@@ -259,10 +259,21 @@ def ones_ones(a: Expr, b: Expr):
         return (Ones(a.rows, b.cols),)
 
 
+def ones_sum(a: Expr, b: Expr):
+    """yᵀ𝟏 = 𝟏ᵀy = sum(y) for a column y"""
+    if isinstance(b, Ones) and b.shape[1] == ONE and isinstance(a, Transpose) and \
+            a.arg.shape[1] == ONE and not isinstance(a.arg, Ones):
+        return (sum_all(a.arg),)
+    if isinstance(a, Ones) and a.shape[0] == ONE and b.shape[1] == ONE and \
+            not isinstance(b, (Ones, Vec)) and b.shape[0] != ONE:
+        return (sum_all(b),)
+
+
 PAIR_RULES: tuple[Callable, ...] = (mixed_product, vec_trace, vec_commutation, inner_product,
                                     kron_vec, commutation_vec, commutation_left,
                                     commutation_inverse, diag_diag, powers, vec_hadamard,
-                                    diag_vec, diagonal_ones, ones_ones, commutation_duplication)
+                                    diag_vec, diagonal_ones, ones_ones, commutation_duplication,
+                                    ones_sum)
 
 IDENTITY_NAMES: dict[Callable, str] = {
     mixed_product: "mixed-product identity",
@@ -280,6 +291,7 @@ IDENTITY_NAMES: dict[Callable, str] = {
     diagonal_ones: "diagonal identity",
     ones_ones: "outer product of ones",
     commutation_duplication: "symmetry",
+    ones_sum: "sum of elements",
 }
 
 
@@ -432,6 +444,17 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
     return coeff, out
 
 
+def _softmax_of(scalars: list[Expr], m: Expr) -> tuple[list[Expr], list[Expr]]:
+    """exp(x)/sum(exp(x)) = softmax(x), and exp(x)ᵀ/sum(exp(x)) = softmax(x)ᵀ."""
+    column = m.arg if isinstance(m, Transpose) else m
+    x = _exp_of(column)
+    total = ScalarPow(SumAll(column), Fraction(-1))
+    if x is None or x.shape[1] != ONE or total not in scalars:
+        return scalars, [m]
+    s = _fired("softmax identity", (column, total), Softmax(x))
+    return [f for f in scalars if f is not total], [Transpose(s) if column is not m else s]
+
+
 def mul(*factors: Expr) -> Expr:
     flat = [f for factor in factors for f in _factors(factor)]
     shape = Mul(tuple(flat)).shape if len(flat) > 1 else flat[0].shape
@@ -441,6 +464,8 @@ def mul(*factors: Expr) -> Expr:
     if coeff == 0:
         return Zero(*shape)
     chain = [f for f in flat if not f.is_scalar]
+    if len(chain) == 1 and scalars:
+        scalars, chain = _softmax_of(scalars, chain[0])
     if chain:
         chain = [f for f in chain if not isinstance(f, Identity)] or chain[:1]
         chain = _reduce_chain(_product_inverse(chain))
@@ -778,6 +803,13 @@ def logdet(e: Expr) -> Expr:
 def func(name: str, e: Expr) -> Expr:
     if name == "log" and isinstance(e, Det):
         return logdet(e.arg)
+    if name == "log" and isinstance(e, SumAll) and _exp_of(e.arg) is not None and \
+            e.arg.shape[1] == ONE:
+        return _fired("logsumexp identity", e, logsumexp(_exp_of(e.arg)))
+    if name == "log" and isinstance(e, Add) and len(e.terms) == 2 and ONE_NUM in e.terms:
+        z = next(t for t in e.terms if t is not ONE_NUM)
+        if isinstance(z, Func) and z.name == "exp":
+            return _fired("softplus identity", e, Func("softplus", z.arg))
     if name == "log" and e is ONE_NUM:
         return ZERO
     if name == "exp" and e is ZERO:
@@ -829,6 +861,52 @@ def _element_base(e: Expr) -> tuple[Expr, Fraction]:
     return (e.arg, e.exponent) if isinstance(e, ElementPow) else (e, Fraction(1))
 
 
+def _hadamard_factors(e: Expr) -> list[Expr]:
+    return _hadamard_factors(e.left) + _hadamard_factors(e.right) if isinstance(e, Hadamard) else [e]
+
+
+def _exp_of(e: Expr) -> Expr | None:
+    """z when e is exp(z)."""
+    return e.arg if isinstance(e, ElementFunc) and e.name == "exp" else None
+
+
+def _one_plus_exp(e: Expr) -> Expr | None:
+    """z when e is 𝟏 + exp(z)."""
+    if isinstance(e, Add) and len(e.terms) == 2:
+        ones = [t for t in e.terms if isinstance(t, Ones)]
+        rest = [t for t in e.terms if not isinstance(t, Ones)]
+        if len(ones) == 1 and len(rest) == 1:
+            return _exp_of(rest[0])
+    return None
+
+
+def _negated(e: Expr) -> Expr | None:
+    """z when e is −z."""
+    c, rest = split_coefficient(e)
+    return with_coefficient(-c, rest) if c < 0 and rest is not None else None
+
+
+def hadamard_pair(a: Expr, b: Expr) -> Expr | None:
+    """One identity for two factors of a longer Hadamard product; None when none applies:
+    Aᵖ ∘ Aᑫ = Aᵖ⁺ᑫ; exp(z).^k ∘ (𝟏 + exp(z)).^(−k) = σ(z).^k; σ(z) ∘ σ(−z) = σ(z) ∘ (𝟏 − σ(z))."""
+    (base_a, p), (base_b, q) = _element_base(a), _element_base(b)
+    if base_a is base_b:
+        return _fired("power identity", (a, b), element_power(base_a, p + q))
+    for (x, k), (y, j) in (((base_a, p), (base_b, q)), ((base_b, q), (base_a, p))):
+        z = _exp_of(x)
+        if z is not None and k > 0 and j == -k and _one_plus_exp(y) is z:
+            return _fired("logistic identity", (a, b), element_power(element_function("sigmoid", z), k))
+        if k == j == 1 and isinstance(x, ElementFunc) and x.name == "sigmoid" and \
+                isinstance(y, ElementFunc) and y.name == "sigmoid" and _negated(y.arg) is x.arg:
+            return _fired("logistic identity", (a, b), Hadamard(x, one_minus(x)))
+    return None
+
+
+def one_minus(e: Expr) -> Expr:
+    """𝟏 − e"""
+    return add(Ones(*e.shape), mul(number(-1), e))
+
+
 def hadamard(a: Expr, b: Expr) -> Expr:
     if a.is_scalar or b.is_scalar:
         return mul(a, b)
@@ -840,9 +918,12 @@ def hadamard(a: Expr, b: Expr) -> Expr:
         return _fired("Hadamard identity", (a, b), a)
     if isinstance(a, Vec) and isinstance(b, Vec) and a.arg.shape == b.arg.shape:
         return _fired("linearity of vec", (a, b), vec(hadamard(a.arg, b.arg)))
-    (base_a, p), (base_b, q) = _element_base(a), _element_base(b)
-    if base_a is base_b:
-        return _fired("power identity", (a, b), element_power(base_a, p + q))
+    factors = _hadamard_factors(a) + _hadamard_factors(b)
+    for i, j in ((i, j) for j in range(len(factors)) for i in range(j)):
+        combined = hadamard_pair(factors[i], factors[j])  # x ∘ e ∘ e.^(−2) = x ∘ e.^(−1)
+        if combined is not None:
+            rest = factors[:i] + [combined] + factors[i + 1:j] + factors[j + 1:]
+            return functools.reduce(hadamard, rest)
     (sa, ra), (sb, rb) = _pull_scalars(a), _pull_scalars(b)
     if sa or sb:
         return _fired("scalars out of a Hadamard product", (a, b), mul(*sa, *sb, hadamard(ra, rb)))
@@ -868,7 +949,26 @@ def element_function(name: str, e: Expr) -> Expr:
         return Ones(*e.shape)
     if name == "log" and isinstance(e, ElementFunc) and e.name == "exp":
         return _fired("log of exp", e, e.arg)
+    if name == "log" and _one_plus_exp(e) is not None:
+        return _fired("softplus identity", e, element_function("softplus", _one_plus_exp(e)))
+    if name == "log" and isinstance(e, Softmax):  # ln softmax(x) = x − logsumexp(x)𝟏
+        return _fired("log-softmax identity", e,
+                      add(e.arg, mul(number(-1), logsumexp(e.arg), Ones(*e.shape))))
+    if name == "sigmoid" and isinstance(e, Zero):
+        return mul(number(Fraction(1, 2)), Ones(*e.shape))
     return ElementFunc(name, e)
+
+
+def softmax(e: Expr) -> Expr:
+    if e.is_scalar:
+        return ONE_NUM
+    return Softmax(e)
+
+
+def logsumexp(e: Expr) -> Expr:
+    if e.is_scalar:
+        return e
+    return LogSumExp(e)
 
 
 def element_power(e: Expr, p: Fraction) -> Expr:
@@ -982,6 +1082,8 @@ CONSTRUCTORS: dict[type, Callable[[Expr, list[Expr]], Expr]] = {
     Chol: lambda e, c: Chol(c[0]),
     Adj: lambda e, c: Adj(c[0]),
     Pinv: lambda e, c: Pinv(c[0]),
+    Softmax: lambda e, c: softmax(c[0]),
+    LogSumExp: lambda e, c: logsumexp(c[0]),
 }
 
 

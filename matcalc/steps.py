@@ -32,6 +32,7 @@ class Derivation:
     """∂F/∂X = steps[0].expr = steps[1].expr = … = the answer."""
     start: Partial
     steps: tuple[Step, ...]
+    definitions: tuple = ()  # names the last line uses: (Var, Expr) pairs, see render.names
 
     @property
     def answer(self) -> Expr:
@@ -63,7 +64,20 @@ class Derivation:
         for step in self.steps:
             lines.append(f"    ({rule_text(step.rule, fmt)})")
             lines.append(f"  = {render(step.expr, fmt)}")
-        return "\n".join(lines)
+        return "\n".join(lines) + self.where(fmt)
+
+    def where(self, fmt: str) -> str:
+        from .render.names import where
+        return where(self.definitions, fmt)
+
+    def named(self, taken=frozenset()) -> Derivation:
+        """The derivation ending with names for what recurs, a last step of its own."""
+        from .render.names import named
+        body, definitions = named(self.answer, taken)
+        if not definitions:
+            return self
+        return Derivation(self.start, self.steps + (Step("names for what recurs", body),),
+                          definitions)
 
 
 def rule_text(rule: str, fmt: str) -> str:

@@ -33,8 +33,9 @@ from .directional import DomainError, TooLarge, Values, apply
 from .errors import MatcalcError, ShapeError
 from .expr import (MATRIX_FUNCTIONS, Add, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc,
                    Spectrum)
-from .expr import (Commutation, Det, DiagMatrix, Duplication, ElementFunc, Expr, Func, Hadamard,
-                   Identity, Inverse, Kron, Mul, Num, Ones, Power, Trace, Transpose, Var, Vec,
+from .expr import (Commutation, Det, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
+                   Hadamard, Identity, Inverse, Kron, Mul, Num, Ones, Power, ScalarPow, Softmax, SumAll,
+                   Trace, Transpose, Var, Vec,
                    variables)
 from .matfunc import requirements
 from .numeric import dim_value
@@ -592,13 +593,26 @@ class Pool:
             Chol(D), Transpose(Chol(D)), Inverse(Chol(D)), Transpose(Inverse(Chol(D))),
             Add((Identity(n * n), Commutation(n, n))),
             Factor("Q", M), Transpose(Factor("Q", M)), Factor("U", V), Transpose(Factor("U", V)),
+            u, Transpose(u),
         ]
         x = Var("x", n, ONE)
         self.operands = [A, Kron(A, B), Kron(A, P), Commutation(n, three), Transpose(A),
                          Inverse(A), Power(A, 2), Mul((Num(Fraction(2)), A)),
                          Mul((Transpose(A), A)), Transpose(x), Identity(n), Det(A), P,
                          Transpose(Vec(A)), Transpose(Vec(B)), HalfLower(n),
-                         MatFunc("sqrtm", A)]
+                         MatFunc("sqrtm", A)] + self.logistic(n)
+
+    @staticmethod
+    def logistic(n: Dim) -> list[Expr]:
+        """Operands on which the identities of exp, log, σ and softmax fire: exp(x) and
+        (𝟏 + exp(x)).^(−1) (σ), 𝟏 + exp(x) (softplus), sum(exp(x))⁻¹ (softmax), σ(−x)."""
+        x, t = Var("x", n, ONE), Var("t", ONE, ONE)
+        e = ElementFunc("exp", x)
+        one_plus = Add((Ones(n, ONE), e))
+        return [e, one_plus, ElementPow(one_plus, Fraction(-1)), SumAll(e),
+                ScalarPow(SumAll(e), Fraction(-1)), ElementFunc("sigmoid", x),
+                ElementFunc("sigmoid", Mul((Num(Fraction(-1)), x))), Softmax(x),
+                Add((Num(Fraction(1)), Func("exp", t)))]
 
     def field_values(self, kind: str, node_type: type) -> list:
         if kind == "Expr":
@@ -608,7 +622,7 @@ class Pool:
         if kind == "int":
             return [2]
         if kind == "str":
-            return [name for name in ("log", "exp") if name in function_names(node_type)]
+            return [name for name in ("log", "exp", "sigmoid") if name in function_names(node_type)]
         if kind == "Fraction":
             return [Fraction(-1), Fraction(1, 2)]
         if kind == "Dim":

@@ -131,15 +131,20 @@ def _lead(line: str) -> str:
 def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
                    names: dict[str, Var], symmetric: frozenset = frozenset(),
                    order: int = 1, conditions: list[str] = (),
-                   decompositions: list[str] = ()) -> str:
-    """The document: the question = the answer, then where each name lives."""
+                   decompositions: list[str] = (), definitions: tuple = ()) -> str:
+    """The document: the question = the answer, then where each name lives; `definitions`,
+    the names the answer uses for what recurs (render.names), open that sentence."""
     by_vech = wrt.name in symmetric and layout == "jacobian" and order == 1
     intro, asked = "", expr
     if latex_width(question_latex(expr, wrt, layout, by_vech, order)) > TEXT_WIDTH - MARGIN:
         intro, asked = _named(expr, wrt, names)
         intro += " is\n"
+    sentences = where_sentences(expr, wrt, names, layout, symmetric, order, by_vech)
+    if definitions and sentences.startswith("where "):
+        named = ", ".join(f"${tex(d.name)} = {tex(d.expr)}$" for d in definitions)
+        sentences = f"where {named}, " + sentences[len("where "):]
     body = intro + equation_latex(question_latex(asked, wrt, layout, by_vech, order), answer) + \
-        "\n" + where_sentences(expr, wrt, names, layout, symmetric, order, by_vech)
+        "\n" + sentences
     if decompositions:  # what V, F, L, … of the answer stand for
         body += " In the answer, " + "; ".join(f"${entry}$" for entry in decompositions) + "."
     if conditions:  # what the answer assumes: S symmetric positive definite, …
@@ -201,7 +206,8 @@ def steps_document(derivation, names: dict[str, Var]) -> str:
 def derivation_rows(derivation, question: str | None = None) -> list[str]:
     """The rows of an alignment: the question, then for each step its rule's name and `= …`."""
     rows = [f"&{question or tex(derivation.start)}"]
-    for step in derivation.steps:
+    for k, step in enumerate(derivation.steps):
         rows += rule_rows(step.rule.replace("–", "--"))
-        rows += equals_rows(tex(step.expr))
+        where = derivation.where("latex") if k == len(derivation.steps) - 1 else ""
+        rows += equals_rows(tex(step.expr) + where)
     return rows
