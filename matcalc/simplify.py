@@ -558,7 +558,21 @@ def add(*terms: Expr) -> Expr:
         return mul(Num(common), add(*(with_coefficient(c / common, rest) for c, rest in
                                       map(split_coefficient, collected))))
     collected.sort(key=_reading_order)
-    return _merge_vecs(collected) or _common_factor(collected) or Add(tuple(collected))
+    return _merge_vecs(collected) or _common_factor(collected) or _row_sum(collected) or \
+        Add(tuple(collected))
+
+
+def _row_sum(terms: list[Expr]) -> Expr | None:
+    """bᵀ + xᵀAᵀ = (Ax + b)ᵀ: a sum of rows written as one transposed column, when that has
+    fewer transposes."""
+    first = terms[0]
+    if first.shape[0] != ONE or first.shape[1] == ONE:
+        return None
+    with _unrecorded():
+        flipped = [transpose(t) for t in terms]
+    if sum(map(_count_transposes, flipped)) + 1 >= sum(map(_count_transposes, terms)):
+        return None
+    return _fired("transpose of a sum", tuple(terms), Transpose(add(*flipped)))
 
 
 def _common_coefficient(coefficients: list[Fraction]) -> Fraction:
@@ -568,10 +582,12 @@ def _common_coefficient(coefficients: list[Fraction]) -> Fraction:
     return Fraction(-1) if all(c < 0 for c in coefficients) else Fraction(1)
 
 
-def _reading_order(term: Expr) -> tuple[bool, bool, int]:
-    """Positive terms first, I first, then fewer transposes: I + K, A + Aᵀ, I ⊗ X + Xᵀ ⊗ I."""
+def _reading_order(term: Expr) -> tuple[bool, bool, int, int]:
+    """Positive terms first, I first, then fewer transposes: I + K, A + Aᵀ, I ⊗ X + Xᵀ ⊗ I;
+    then products before single factors: Ax + b."""
     coeff, rest = split_coefficient(term)
-    return (coeff < 0, not isinstance(rest, Identity), _count_transposes(term))
+    return (coeff < 0, not isinstance(rest, Identity), _count_transposes(term),
+            -sum(not f.is_scalar for f in _factors(rest)) if rest is not None else 0)
 
 
 @_per_node

@@ -75,6 +75,8 @@ DERIVATIONS = [
     ("spectral-norm", ["max(svd(X))", "X", "--shape", "X=m,n"]),
     ("nuclear-norm", ["sum(svd(X))", "X", "--layout", "gradient"]),
     ("adjugate-pseudo-inverse", ["tr(adj(A) pinv(X))", "X"]),
+    ("softmax-cross-entropy", ["-y' log(softmax(x))", "x", "--order", "2"]),
+    ("logsumexp-and-sigmoid", ["logsumexp(A x) + sum(softplus(x)) + sum(sigmoid(x))", "x"]),
 ]
 
 PROBLEM = re.compile(r"^!|Undefined control sequence|Missing character|Warning:")
