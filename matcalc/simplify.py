@@ -9,6 +9,7 @@ like terms and common factors collected. A scalar function's Jacobian ends as on
 from __future__ import annotations
 
 import functools
+import itertools
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, Ele
                    Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp, Mul, Norm, Num, Ones,
                    Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
+from .expr import tree_size
 from .limits import check_power
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
@@ -559,7 +561,47 @@ def add(*terms: Expr) -> Expr:
                                       map(split_coefficient, collected))))
     collected.sort(key=_reading_order)
     return _merge_vecs(collected) or _common_factor(collected) or _row_sum(collected) or \
-        Add(tuple(collected))
+        _hadamard_expanded(collected) or Add(tuple(collected))
+
+
+def _hadamard_expanded(terms: list[Expr]) -> Expr | None:
+    """y ∘ (𝟏 − s) − s ∘ (𝟏 − y) = y − s: Hadamard products multiplied out over their sums,
+    when like terms then cancel and the sum is smaller."""
+    if not any(isinstance(split_coefficient(t)[1], Hadamard) for t in terms):
+        return None
+    expanded, changed = [], False
+    for t in terms:
+        c, rest = split_coefficient(t)
+        factors = _hadamard_factors(rest) if isinstance(rest, Hadamard) else None
+        if factors is None or not any(isinstance(f, Add) for f in factors):
+            expanded.append(t)
+            continue
+        changed = True
+        choices = [f.terms if isinstance(f, Add) else (f,) for f in factors]
+        for combination in itertools.product(*choices):
+            coeff, parts = c, []
+            for part in combination:
+                k, r = split_coefficient(part)
+                coeff *= k
+                if r is not None and not isinstance(r, Ones):
+                    parts.append(r)
+            parts.sort(key=_plain_text)
+            body = functools.reduce(Hadamard, parts) if parts else Ones(*t.shape)
+            expanded.append(with_coefficient(coeff, body))
+    if not changed:
+        return None
+    with _unrecorded():
+        result = add(*expanded)
+    if tree_size(result) >= tree_size(Add(tuple(terms))):
+        return None
+    return _fired("distributive law", tuple(terms), result)
+
+
+@_per_node
+def _plain_text(e: Expr) -> str:
+    """A fixed order for the factors of a Hadamard product, so that like terms meet."""
+    from .render import render
+    return render(e, "ascii")
 
 
 def _row_sum(terms: list[Expr]) -> Expr | None:
@@ -904,7 +946,8 @@ def _negated(e: Expr) -> Expr | None:
 
 def hadamard_pair(a: Expr, b: Expr) -> Expr | None:
     """One identity for two factors of a longer Hadamard product; None when none applies:
-    Aᵖ ∘ Aᑫ = Aᵖ⁺ᑫ; exp(z).^k ∘ (𝟏 + exp(z)).^(−k) = σ(z).^k; σ(z) ∘ σ(−z) = σ(z) ∘ (𝟏 − σ(z))."""
+    Aᵖ ∘ Aᑫ = Aᵖ⁺ᑫ; exp(z).^k ∘ (𝟏 + exp(z)).^(−k) = σ(z).^k; σ(z) ∘ σ(−z) = σ(z) ∘ (𝟏 − σ(z));
+    sinh(z) ∘ cosh(z).^(−1) = tanh(z)."""
     (base_a, p), (base_b, q) = _element_base(a), _element_base(b)
     if base_a is base_b:
         return _fired("power identity", (a, b), element_power(base_a, p + q))
@@ -912,6 +955,9 @@ def hadamard_pair(a: Expr, b: Expr) -> Expr | None:
         z = _exp_of(x)
         if z is not None and k > 0 and j == -k and _one_plus_exp(y) is z:
             return _fired("logistic identity", (a, b), element_power(element_function("sigmoid", z), k))
+        if k == 1 and j == -1 and isinstance(x, ElementFunc) and x.name == "sinh" and \
+                isinstance(y, ElementFunc) and y.name == "cosh" and x.arg is y.arg:
+            return _fired("tanh identity", (a, b), element_function("tanh", x.arg))
         if k == j == 1 and isinstance(x, ElementFunc) and x.name == "sigmoid" and \
                 isinstance(y, ElementFunc) and y.name == "sigmoid" and _negated(y.arg) is x.arg:
             return _fired("logistic identity", (a, b), Hadamard(x, one_minus(x)))
@@ -955,6 +1001,8 @@ def hadamard(a: Expr, b: Expr) -> Expr:
             return _fired("diagonal identity", (a, b), diag_matrix(g))
         if isinstance(a, Transpose):
             return hadamard(a.arg, b)
+    if isinstance(b, Hadamard):  # u ∘ (v ∘ w) = u ∘ v ∘ w, read left to right
+        return Hadamard(Hadamard(a, b.left), b.right)
     return Hadamard(a, b)
 
 
