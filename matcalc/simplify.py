@@ -561,7 +561,53 @@ def add(*terms: Expr) -> Expr:
                                       map(split_coefficient, collected))))
     collected.sort(key=_reading_order)
     return _merge_vecs(collected) or _common_factor(collected) or _row_sum(collected) or \
-        _hadamard_expanded(collected) or Add(tuple(collected))
+        _diag_sum(collected) or _hadamard_common(collected) or _hadamard_expanded(collected) or \
+        Add(tuple(collected))
+
+
+def _diag_sum(terms: list[Expr]) -> Expr | None:
+    """diag(u) − diag(v) = diag(u − v)"""
+    parts = [split_coefficient(t) for t in terms]
+    if not all(isinstance(rest, DiagMatrix) for _, rest in parts):
+        return None
+    return _fired("linearity of diag", tuple(terms),
+                  diag_matrix(add(*(with_coefficient(c, rest.arg) for c, rest in parts))))
+
+
+def _exponents(e: Expr) -> dict[Expr, Fraction]:
+    """A Hadamard product as {base: exponent}: s ∘ u.^2 ∘ s is {s: 2, u: 2}."""
+    powers: dict[Expr, Fraction] = {}
+    for f in _hadamard_factors(e):
+        base, k = _element_base(f)
+        powers[base] = powers.get(base, Fraction(0)) + k
+    return powers
+
+
+def _hadamard_common(terms: list[Expr]) -> Expr | None:
+    """s ∘ u.^2 − s.^2 ∘ u = s ∘ u ∘ (u − s): the factors every term shares taken out of a
+    sum of Hadamard products, when that makes it smaller."""
+    parts = [split_coefficient(t) for t in terms]
+    if any(rest is None or rest.is_scalar for _, rest in parts):
+        return None
+    powers = [_exponents(rest) for _, rest in parts]
+    if all(len(p) == 1 and next(iter(p.values())) == 1 for p in powers):
+        return None
+    common = {base: min(p.get(base, Fraction(0)) for p in powers) for base in powers[0]}
+    common = {base: k for base, k in common.items() if k > 0}
+    if not common:
+        return None
+    with _unrecorded():
+        shared = functools.reduce(hadamard, [element_power(b, k) for b, k in common.items()])
+        rests = []
+        for (c, _), p in zip(parts, powers):
+            left = [element_power(b, k - common.get(b, 0)) for b, k in p.items()
+                    if k != common.get(b, 0)]
+            rests.append(with_coefficient(c, functools.reduce(hadamard, left) if left
+                                          else Ones(*terms[0].shape)))
+        result = hadamard(shared, add(*rests))
+    if tree_size(result) >= tree_size(Add(tuple(terms))):
+        return None
+    return _fired("common factor", tuple(terms), result)
 
 
 def _hadamard_expanded(terms: list[Expr]) -> Expr | None:
@@ -586,7 +632,7 @@ def _hadamard_expanded(terms: list[Expr]) -> Expr | None:
                 if r is not None and not isinstance(r, Ones):
                     parts.append(r)
             parts.sort(key=_plain_text)
-            body = functools.reduce(Hadamard, parts) if parts else Ones(*t.shape)
+            body = functools.reduce(hadamard, parts) if parts else Ones(*t.shape)
             expanded.append(with_coefficient(coeff, body))
     if not changed:
         return None

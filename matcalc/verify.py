@@ -606,7 +606,8 @@ class Pool:
     def logistic(n: Dim) -> list[Expr]:
         """Operands on which the identities of exp, log, σ and softmax fire: exp(x) and
         (𝟏 + exp(x)).^(−1) (σ), 𝟏 + exp(x) (softplus), sum(exp(x))⁻¹ (softmax), σ(−x);
-        sinh(x) and cosh(x).^(−1) (tanh); y ∘ (𝟏 − σ(x)) and −σ(x) ∘ (𝟏 − y), whose sum is y − σ(x)."""
+        sinh(x) and cosh(x).^(−1) (tanh); y ∘ (𝟏 − σ(x)) and −σ(x) ∘ (𝟏 − y), whose sum is y − σ(x);
+        σ(x) ∘ y (a common factor); diag(exp(x)) and diag(σ(x)) (a sum of diagonals)."""
         x, y, t = Var("x", n, ONE), Var("y", n, ONE), Var("t", ONE, ONE)
         e, s = ElementFunc("exp", x), ElementFunc("sigmoid", x)
         one_plus = Add((Ones(n, ONE), e))
@@ -614,7 +615,8 @@ class Pool:
         def one_minus(v):
             return Add((Ones(n, ONE), Mul((Num(Fraction(-1)), v))))
         hadamards = [Hadamard(y, one_minus(s)), Mul((Num(Fraction(-1)), Hadamard(s, one_minus(y)))),
-                     ElementFunc("sinh", x), ElementPow(ElementFunc("cosh", x), Fraction(-1))]
+                     ElementFunc("sinh", x), ElementPow(ElementFunc("cosh", x), Fraction(-1)),
+                     Hadamard(s, y), DiagMatrix(e), DiagMatrix(s)]
         return [e, one_plus, ElementPow(one_plus, Fraction(-1)), SumAll(e),
                 ScalarPow(SumAll(e), Fraction(-1)), ElementFunc("sigmoid", x),
                 ElementFunc("sigmoid", Mul((Num(Fraction(-1)), x))), Softmax(x),
