@@ -568,7 +568,7 @@ def add(*terms: Expr) -> Expr:
 def _diag_sum(terms: list[Expr]) -> Expr | None:
     """diag(u) − diag(v) = diag(u − v)"""
     parts = [split_coefficient(t) for t in terms]
-    if not all(isinstance(rest, DiagMatrix) for _, rest in parts):
+    if not all(isinstance(rest, DiagMatrix) and not isinstance(rest.arg, Vec) for _, rest in parts):
         return None
     return _fired("linearity of diag", tuple(terms),
                   diag_matrix(add(*(with_coefficient(c, rest.arg) for c, rest in parts))))
@@ -587,9 +587,11 @@ def _hadamard_common(terms: list[Expr]) -> Expr | None:
     """s ∘ u.^2 − s.^2 ∘ u = s ∘ u ∘ (u − s): the factors every term shares taken out of a
     sum of Hadamard products, when that makes it smaller."""
     parts = [split_coefficient(t) for t in terms]
-    if any(rest is None or rest.is_scalar for _, rest in parts):
+    if not all(isinstance(rest, Hadamard) for _, rest in parts):
         return None
     powers = [_exponents(rest) for _, rest in parts]
+    if any(isinstance(base, Identity) for p in powers for base in p):
+        return None  # F ∘ I picks a diagonal: 2G − G ∘ I stays as the books write it
     if all(len(p) == 1 and next(iter(p.values())) == 1 for p in powers):
         return None
     common = {base: min(p.get(base, Fraction(0)) for p in powers) for base in powers[0]}
