@@ -433,6 +433,8 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
             coeff *= s.value
             continue
         base, exponent = (s.arg, s.exponent) if isinstance(s, ScalarPow) else (s, Fraction(1))
+        if isinstance(base, Func) and base.name == "sqrt":  # √u² √u = u^{3/2}
+            base, exponent = base.arg, exponent / 2
         if base in powers:
             _fired("power identity", base, exponent)
         powers[base] = powers.get(base, Fraction(0)) + exponent
@@ -935,7 +937,20 @@ def spow(e: Expr, exponent: Fraction) -> Expr:
         return spow(e.arg, e.exponent * exponent)
     if isinstance(e, Mul) and exponent.denominator == 1 and not e.matrices:
         return mul(*(spow(f, exponent) for f in e.factors))
+    c, rest = split_coefficient(e)
+    root = _exact_root(c, exponent.denominator) if rest is not None and c > 0 else None
+    if root is not None and c != 1:  # √(4u) = 2√u: numbers cancel in fractions
+        return _fired("scalars out of a power", e,
+                      mul(spow(Num(root), Fraction(exponent.numerator)), spow(rest, exponent)))
     return ScalarPow(e, exponent)
+
+
+def _exact_root(c: Fraction, k: int) -> Fraction | None:
+    """The rational k-th root of c > 0, when there is one."""
+    roots = [round(v ** (1 / k)) for v in (c.numerator, c.denominator)]
+    if all(r ** k == v for r, v in zip(roots, (c.numerator, c.denominator))):
+        return Fraction(roots[0], roots[1])
+    return None
 
 
 # ── element-wise operations, diagonals, sums and norms ──────────────────────────────────
@@ -1092,6 +1107,10 @@ def element_power(e: Expr, p: Fraction) -> Expr:
         return Ones(*e.shape)
     if isinstance(e, ElementPow) and e.exponent.denominator == 1 and p.denominator == 1:
         return _fired("power identity", e, element_power(e.arg, e.exponent * p))
+    scalars, rest = _pull_scalars(e)
+    if scalars and p.denominator == 1:  # (u/c).^(−1) = c u.^(−1), so (u/c).^(−1) ∘ u = c𝟏
+        return _fired("scalars out of a power", e,
+                      mul(spow(mul(*scalars), p), element_power(rest, p)))
     return ElementPow(e, p)
 
 

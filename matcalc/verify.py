@@ -607,7 +607,8 @@ class Pool:
         """Operands on which the identities of exp, log, σ and softmax fire: exp(x) and
         (𝟏 + exp(x)).^(−1) (σ), 𝟏 + exp(x) (softplus), sum(exp(x))⁻¹ (softmax), σ(−x);
         sinh(x) and cosh(x).^(−1) (tanh); y ∘ (𝟏 − σ(x)) and −σ(x) ∘ (𝟏 − y), whose sum is y − σ(x);
-        σ(x) ∘ y (a common factor); diag(exp(x)) and diag(σ(x)) (a sum of diagonals)."""
+        σ(x) ∘ y (a common factor); diag(exp(x)) and diag(σ(x)) (a sum of diagonals); 4 sum(exp(x))
+        and √sum(exp(x)) (√(4u) = 2√u, √u u = u^{3/2})."""
         x, y, t = Var("x", n, ONE), Var("y", n, ONE), Var("t", ONE, ONE)
         e, s = ElementFunc("exp", x), ElementFunc("sigmoid", x)
         one_plus = Add((Ones(n, ONE), e))
@@ -616,7 +617,8 @@ class Pool:
             return Add((Ones(n, ONE), Mul((Num(Fraction(-1)), v))))
         hadamards = [Hadamard(y, one_minus(s)), Mul((Num(Fraction(-1)), Hadamard(s, one_minus(y)))),
                      ElementFunc("sinh", x), ElementPow(ElementFunc("cosh", x), Fraction(-1)),
-                     Hadamard(s, y), DiagMatrix(e), DiagMatrix(s)]
+                     Hadamard(s, y), DiagMatrix(e), DiagMatrix(s),
+                     Mul((Num(Fraction(4)), SumAll(e))), Func("sqrt", SumAll(e))]
         return [e, one_plus, ElementPow(one_plus, Fraction(-1)), SumAll(e),
                 ScalarPow(SumAll(e), Fraction(-1)), ElementFunc("sigmoid", x),
                 ElementFunc("sigmoid", Mul((Num(Fraction(-1)), x))), Softmax(x),
