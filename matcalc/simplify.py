@@ -551,6 +551,7 @@ def add(*terms: Expr) -> Expr:
         if rest in coefficients:
             _fired("like terms", rest, c)
         coefficients[rest] = coefficients.get(rest, Fraction(0)) + c
+    _logistic_pairs(coefficients)
     collected = [with_coefficient(c, rest) for rest, c in coefficients.items() if c != 0]
     if not collected:
         return Zero(*shape) if shape != (ONE, ONE) else ZERO
@@ -665,6 +666,20 @@ def _row_sum(terms: list[Expr]) -> Expr | None:
     if sum(map(_count_transposes, flipped)) + 1 >= sum(map(_count_transposes, terms)):
         return None
     return _fired("transpose of a sum", tuple(terms), Transpose(add(*flipped)))
+
+
+def _logistic_pairs(coefficients: dict) -> None:
+    """a σ(z) + b σ(−z) = (a − b) σ(z) + b𝟏, since σ(−z) = 𝟏 − σ(z); in place."""
+    for rest in list(coefficients):
+        if isinstance(rest, (Func, ElementFunc)) and rest.name == "sigmoid":
+            z = _negated(rest.arg)
+            twin = None if z is None else (Func if rest.is_scalar else ElementFunc)("sigmoid", z)
+            if twin is not None and twin in coefficients and coefficients[rest] != 0:
+                b = coefficients.pop(rest)
+                _fired("logistic identity", rest, twin)
+                coefficients[twin] -= b
+                one = None if rest.is_scalar else Ones(*rest.shape)
+                coefficients[one] = coefficients.get(one, Fraction(0)) + b
 
 
 def _common_coefficient(coefficients: list[Fraction]) -> Fraction:

@@ -320,3 +320,35 @@ def test_random_losses_have_no_numeric_difference(text, order):
     if order == 2:
         second = first.second()
         assert judge.derivative_error(first.gradient, second.jacobian, first.wrt, sizes, rng) < 1e-5
+
+
+# ── the algebra, and --steps naming it ──
+
+@pytest.mark.parametrize("text, wrt, shapes, expected", [
+    ("sqrt(x'x)^3", "x", {}, "3√(xᵀx) x"),                        # √u² √u = u^{3/2}
+    ("sqrt(4 * x'x)", "x", {}, "2x/√(xᵀx)"),                      # numbers cancel
+    ("sum((x/t).^(-1) .* x)", "x", {"t": (1, 1)}, "0"),            # (u/c).^(−1) ∘ u = c𝟏
+    ("sum(log(cosh(x)))", "x", {}, "tanh(x)"),                    # sinh ∘ cosh.^(−1) = tanh
+    ("sum(log(1 + exp(x)) - log(1 + exp(-x)))", "x", {}, "𝟏"),   # σ(x) + σ(−x) = 𝟏
+    ("y' log(sigmoid(X w)) + (1 - y)' log(1 - sigmoid(X w))", "w", MN, "Xᵀ(y − σ(Xw))"),
+    ("logdet(X)", "X", {}, "X⁻ᵀ"),
+])
+def test_the_identities_give_short_gradients(text, wrt, shapes, expected):
+    d = derive(text, wrt, shapes)
+    assert d.render("unicode", "gradient") == expected
+    judge, rng = NumericJudge(), np.random.default_rng(2)
+    sizes = size_values([*d.names.values()], 3)
+    assert judge.derivative_error(d.expr, d.jacobian, d.wrt, sizes, rng) < 1e-5
+
+
+def test_a_symmetric_matrix_gives_2g_minus_g_circ_i():
+    d = derive("logdet(X)", "X", symmetric="X")
+    assert d.render("unicode", "gradient") == "2X⁻¹ − X⁻¹ ∘ I"
+
+
+def test_steps_name_the_identities_that_make_a_loss_short():
+    steps = derive("-y' log(exp(x) / sum(exp(x)))", "x").derivation.render()
+    assert "(softmax identity, log-softmax identity, sum of elements" in steps
+    steps = derive("sum(log(1 + exp(A x)))", "x").derivation.render()
+    assert "(softplus identity)" in steps
+    assert steps.endswith("= σ(Ax)ᵀ A")
