@@ -17,7 +17,7 @@ from .build import definition
 from .errors import MatcalcError
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num,
-                   Ones, Power, ScalarPow, SumAll, Trace, Transpose, Var, Vec, Zero)
+                   Ones, Power, ScalarPow, Size, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .numeric import dim_value, duplication_matrix
 
 Series = tuple  # (F₀, F₁): sympy Matrices; F₁ is None where F does not depend on X
@@ -142,6 +142,8 @@ class ExactSeries:
             return _scalar(sympy.Rational(e.value.numerator, e.value.denominator)), None
         if isinstance(e, Identity):
             return sympy.eye(self._dim(e.n)), None
+        if isinstance(e, Size):
+            return _scalar(sympy.Integer(self._dim(e.n))), None
         if isinstance(e, Zero):
             return sympy.zeros(self._dim(e.rows), self._dim(e.cols)), None
         if isinstance(e, Commutation):

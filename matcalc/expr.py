@@ -128,6 +128,14 @@ class Identity(Expr):
         return (self.n, self.n)
 
 
+class Size(Expr):
+    """A size as a number: n = tr(Iₙ), the 1×1 value of a dimension."""
+    n: Dim
+
+    def _shape(self):
+        return (ONE, ONE)
+
+
 class Zero(Expr):
     rows: Dim
     cols: Dim

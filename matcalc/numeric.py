@@ -23,7 +23,7 @@ from .dims import DERIVED_SIZES, Dim
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
-                   Mul, Norm, Num, Ones, Partial, Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
+                   Mul, Norm, Num, Ones, Partial, Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 
 
 def sizes_from(env: dict[str, np.ndarray], names: dict[str, Var]) -> dict[str, int]:
@@ -73,6 +73,7 @@ EVALUATORS: dict[type, Callable] = {
     ScalarPow: lambda e, v, s: v[0] ** float(e.exponent),
     Num: lambda e, v, s: _scalar(float(e.value)),
     Identity: lambda e, v, s: np.eye(dim_value(e.n, s)),
+    Size: lambda e, v, s: _scalar(float(dim_value(e.n, s))),
     Zero: lambda e, v, s: np.zeros((dim_value(e.rows, s), dim_value(e.cols, s))),
     Commutation: lambda e, v, s: commutation_matrix(dim_value(e.m, s), dim_value(e.n, s)),
     Ones: lambda e, v, s: np.ones((dim_value(e.rows, s), dim_value(e.cols, s))),

@@ -16,7 +16,7 @@ from .dims import ONE
 from .expr import (Adj, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum)
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm,
-                   LogSumExp, Num, Ones, Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var,
+                   LogSumExp, Num, Ones, Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var,
                    Vec, Zero)
 
 
@@ -61,7 +61,7 @@ def _constant(node, d):
     return Zero(node.size, d.wrt.size)
 
 
-for _leaf in (Num, Identity, Zero, Commutation):
+for _leaf in (Num, Identity, Zero, Commutation, Size):
     RULES[_leaf] = Rule("constant rule", _leaf, _constant)
 
 

@@ -19,7 +19,7 @@ from fractions import Fraction
 from .dims import ONE
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc, ElementPow, Expr,
                    Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp, Mul, Norm, Num, Ones,
-                   Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
+                   Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import tree_size
 from .limits import check_power
@@ -880,8 +880,8 @@ def trace(e: Expr) -> Expr:
         return e
     if isinstance(e, Zero):
         return ZERO
-    if isinstance(e, Identity) and e.n.value is not None:
-        return number(e.n.value)
+    if isinstance(e, Identity):
+        return number(e.n.value) if e.n.value is not None else _fired("trace of the identity", e, Size(e.n))
     if isinstance(e, Add):
         return _fired("linearity of the trace", e, add(*(trace(t) for t in e.terms)))
     if isinstance(e, Mul) and e.scalars:

@@ -50,7 +50,7 @@ from .errors import MatcalcError
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
-                   Mul, Norm, Num, Ones, Power, ScalarPow, Softmax, SumAll, Trace, Transpose, Var, Vec as VecNode,
+                   Mul, Norm, Num, Ones, Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec as VecNode,
                    Zero, tree_size, variables)
 from .limits import check_sympy_size
 
@@ -408,6 +408,7 @@ _BUILDERS = {
     Var: lambda e, convert: symbol(e),
     Num: lambda e, convert: sp.Rational(e.value.numerator, e.value.denominator),
     Identity: _identity,
+    Size: lambda e, convert: size(e.n),
     Zero: lambda e, convert: sp.Integer(0) if e.is_scalar else sp.ZeroMatrix(size(e.rows),
                                                                              size(e.cols)),
     Commutation: _commutation,

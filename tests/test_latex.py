@@ -76,6 +76,7 @@ DERIVATIONS = [
     ("nuclear-norm", ["sum(svd(X))", "X", "--layout", "gradient"]),
     ("adjugate-pseudo-inverse", ["tr(adj(A) pinv(X))", "X"]),
     ("softmax-cross-entropy", ["-y' log(softmax(x))", "x", "--order", "2"]),
+    ("trace-of-identity", ["exp(t * tr(inv(X) X))", "t", "--shape", "t=1,1"]),
     ("logsumexp-and-sigmoid", ["logsumexp(A x) + sum(softplus(x)) + sum(sigmoid(x))", "x"]),
 ]
 

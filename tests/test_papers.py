@@ -332,6 +332,7 @@ def test_random_losses_have_no_numeric_difference(text, order):
     ("sum(log(1 + exp(x)) - log(1 + exp(-x)))", "x", {}, "𝟏"),   # σ(x) + σ(−x) = 𝟏
     ("y' log(sigmoid(X w)) + (1 - y)' log(1 - sigmoid(X w))", "w", MN, "Xᵀ(y − σ(Xw))"),
     ("logdet(X)", "X", {}, "X⁻ᵀ"),
+    ("exp(t * tr(inv(X) X))", "t", {"t": (1, 1)}, "exp(t n) n"),  # tr(I) = n
 ])
 def test_the_identities_give_short_gradients(text, wrt, shapes, expected):
     d = derive(text, wrt, shapes)

@@ -93,6 +93,9 @@ class LatexPrinter(Printer):
     def _print_Identity(self, e) -> str:
         return f"I_{{{latex_dim(e.n)}}}" if Identity in self.sized else "I"
 
+    def _print_Size(self, e) -> str:
+        return str(e.n)
+
     def _print_Zero(self, e) -> str:
         return "0"
 

@@ -41,6 +41,9 @@ class NumpyPrinter(Printer):
             return f"min({', '.join(sizes)})"
         return symbol
 
+    def _print_Size(self, e) -> str:
+        return f"({self.dim(e.n)})"
+
     def _print_Var(self, e) -> str:
         return e.name
 

@@ -46,6 +46,9 @@ class UnicodePrinter(Printer):
     def _print_Identity(self, e) -> str:
         return "I" + (self.subscript(_size(e.n)) if Identity in self.sized else "")
 
+    def _print_Size(self, e) -> str:
+        return str(e.n)
+
     def _print_Zero(self, e) -> str:
         return "0"
 
