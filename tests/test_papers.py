@@ -342,6 +342,11 @@ def test_the_identities_give_short_gradients(text, wrt, shapes, expected):
     assert judge.derivative_error(d.expr, d.jacobian, d.wrt, sizes, rng) < 1e-5
 
 
+def test_a_difference_is_transposed_whole():
+    assert derive("(x - y)'(x - y)", "x").unicode == "2(x − y)ᵀ"
+    assert derive("(x - y)' A (x - y)", "x").unicode == "(x − y)ᵀ(A + Aᵀ)"
+
+
 def test_a_symmetric_matrix_gives_2g_minus_g_circ_i():
     d = derive("logdet(X)", "X", symmetric="X")
     assert d.render("unicode", "gradient") == "2X⁻¹ − X⁻¹ ∘ I"
