@@ -26,7 +26,7 @@ LARGEST = 2_000  # answers of more nodes are printed as they are
 _UNIT_NAMES = ("s", "p", "q")
 _COLUMN_NAMES = ("u", "v", "w", "r", "h", "g", "z")
 _MATRIX_NAMES = ("M", "N", "S", "P", "Q", "R", "U", "V", "W")
-_SCALAR_NAMES = ("c", "k", "α", "β", "γ")
+_SCALAR_NAMES = ("c", "k", "d", "f", "g")  # plain letters, so ASCII output stays ASCII
 _LEAVES = (Var, Num, Identity, Ones, Zero, Commutation)
 
 
