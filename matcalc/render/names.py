@@ -25,7 +25,7 @@ LARGEST = 2_000  # answers of more nodes are printed as they are
 # Names a reader expects for a kind of unit, then plain letters by shape.
 _UNIT_NAMES = ("s", "p", "q")
 _COLUMN_NAMES = ("u", "v", "w", "r", "h", "g", "z")
-_MATRIX_NAMES = ("M", "N", "S", "P", "Q", "R", "U", "V", "W")
+_MATRIX_NAMES = ("M", "N", "P", "R", "T", "Z")  # not the letters of decompositions (U, V, Q, L, F)
 _SCALAR_NAMES = ("c", "k", "d", "f", "g")  # plain letters, so ASCII output stays ASCII
 _LEAVES = (Var, Num, Identity, Ones, Zero, Commutation)
 
