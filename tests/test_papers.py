@@ -285,7 +285,7 @@ def test_the_functions_in_every_printer():
     d = derive("logsumexp(A x) + sum(softplus(x)) + sum(sigmoid(x))", "x")
     assert d.unicode == "(2s + Aᵀ softmax(Ax) − s.^2)ᵀ, where s = σ(x)"
     assert r"\operatorname{softmax}" in d.latex and r"\sigma" in d.latex
-    assert "np.logaddexp" not in d.numpy and "np.tanh" in d.numpy
+    assert "softmax" not in d.numpy and "sigmoid" not in d.numpy  # NumPy has neither
     values = {"A": np.eye(3) + 0.1, "x": np.array([[0.3], [-1.2], [2.0]])}
     G = d.to_numpy("gradient")(**values)
     x, A = values["x"], values["A"]

@@ -536,6 +536,10 @@ class Lowering:
         return self.elementwise(e)
 
     def elementwise(self, e) -> Ref | None:
+        if e.name == "sigmoid":  # σ(z): expit, or NumPy's stable form
+            return self.sigmoid(e.arg)
+        if e.name == "softplus":
+            return self.add(ops.LOGADDEXP0, self.value(e.arg), shape=e.shape)
         if e.name != "log":
             return None
         one_plus = _one_plus(e.arg)
