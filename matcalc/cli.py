@@ -207,7 +207,8 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
                          " leave out --steps, --document and other formats")
     shapes_given = _shapes(shapes)
     if expr != "-":
-        _derive_one(expr, wrt, fmt, layout, steps, order, shapes_given, document, symmetric, spy)
+        _derive_one(expr, wrt, fmt, layout, steps, order, shapes_given, document, symmetric, spy,
+                    no_names)
         return
     failed = asked = 0
     for number, line in enumerate(sys.stdin.read().splitlines(), start=1):
@@ -216,7 +217,7 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
         asked += 1
         try:
             _derive_one(line.strip(), wrt, fmt, layout, steps, order, shapes_given, document,
-                        symmetric, spy)
+                        symmetric, spy, no_names)
         except MatcalcError as err:
             failed += 1
             click.echo(f"error: line {number}: {err}", err=True)
@@ -227,7 +228,7 @@ def derive(expr: str, wrt: str | None, fmt: str, layout: str, steps: bool, order
 
 
 def _derive_one(expr: str, wrt, fmt, layout, steps, order, shapes_given, document, symmetric,
-                spy=False):
+                spy=False, no_names=False):
     result = derive_expression(expr, wrt, shapes_given, order=order, symmetric=symmetric)
     _warn_unused(shapes_given, result.names)
     _warn_unused(dict.fromkeys(symmetric), result.names, "--symmetric")
