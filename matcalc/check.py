@@ -14,6 +14,7 @@ written or run) and compared.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ from .errors import MatcalcError, ParseError, ShapeError
 from .expr import (Num, Zero, Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
                    ScalarPow, Var)
 from .numeric import evaluate
-from .parser import Parser, Token, kronecker_ascii, tokenize
+from .parser import NAME, Parser, Token, kronecker_ascii, tokenize
 from .render import render
 
 POINTS = 3
@@ -234,9 +235,54 @@ def _splits(word: str, known: dict[str, str], limit: int) -> list[list[str]]:
     return ways(0)
 
 
+WHERE = re.compile(r",\s*where\s+")
+DEFINITION = re.compile(r",\s*(" + NAME.pattern + r")\s*=\s*")
+
+
+def expand_where(text: str, names: dict[str, Var]) -> str:
+    """`body, where s = σ(Ax), t = …` as answers print it: the body with each name it defines
+    replaced by its definition in brackets (later definitions may use earlier ones)."""
+    if not WHERE.search(text):
+        return text
+    head, tail = WHERE.split(text, maxsplit=1)
+    parts = DEFINITION.split(", " + tail)  # ['', s, def, t, def, …]
+    if parts[0].strip() or len(parts) < 3:
+        raise ParseError("write a definition after 'where' as NAME = EXPRESSION", text,
+                         len(head))
+    definitions: dict[str, str] = {}
+    for name, body in zip(parts[1::2], parts[2::2]):
+        if name in names or name in definitions:
+            raise ParseError(f"'where' defines {name}, which is a name already; pick another",
+                             text, len(head))
+        definitions[name] = _substitute(body, definitions, names)
+    return _substitute(head, definitions, names)
+
+
+def _substitute(text: str, definitions: dict[str, str], names: dict[str, Var]) -> str:
+    """Each defined name in text (alone, or run together with the question's names, as in
+    ssᵀ) replaced by its definition in brackets."""
+    if not definitions:
+        return text
+    pieces = {**printed_names(names), **{d: d for d in definitions},
+              **{s: s for s in ("I", "K", "𝟏")}}
+    out, last = [], 0
+    for tok in tokenize(text):
+        if tok.kind != "name":
+            continue
+        splits = [[tok.text]] if tok.text in pieces else _splits(tok.text, pieces, limit=2)
+        if len(splits) != 1 or not any(part in definitions for part in splits[0]):
+            continue
+        words = [f"({definitions[part]})" if part in definitions else part for part in splits[0]]
+        out += [text[last:tok.pos], " ".join(words)]
+        last = tok.pos + len(tok.text)
+    return "".join(out) + text[last:]
+
+
 def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
                env: dict, sizes: dict[str, int]) -> Expr:
-    """The claim as an expression; the sizes of a bare I or K are those that fit `wanted`."""
+    """The claim as an expression; the sizes of a bare I or K are those that fit `wanted`.
+    A claim may name what recurs, as answers do: `…, where s = σ(Ax)`."""
+    text = expand_where(text, names)
     kinds = _unsized_kinds(text, names)
     if not kinds:
         claimed = _parse_claim(text, shapes, names, ())

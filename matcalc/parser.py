@@ -159,6 +159,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
     "cosh": (1, lambda x: build.func("cosh", x)),
     "sinh": (1, lambda x: build.func("sinh", x)),
     "sigmoid": (1, lambda x: build.func("sigmoid", x)),
+    "σ": (1, lambda x: build.func("sigmoid", x)),  # as answers print it
     "softplus": (1, lambda x: build.func("softplus", x)),
     "softmax": (1, build.softmax),
     "logsumexp": (1, build.logsumexp),
