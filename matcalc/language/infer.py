@@ -30,7 +30,7 @@ SQUARE_SCALAR = {"det", "logdet", "tr", "trace"}
 WHAT = {"inv": "the inverse", "chol": "the Cholesky factor", "adj": "the adjugate",
         "det": "the determinant", "logdet": "the log-determinant", "tr": "the trace",
         "trace": "the trace"}
-TO_SCALAR = {"sum", "norm", "norm1", "norm2", "max", "min"}
+TO_SCALAR = {"sum", "norm", "norm1", "norm2", "max", "min", "logsumexp"}
 FUNCTION_SHAPES = {"vec": "vec", "kron": "kron", "diag": "diag", "transpose": "transpose",
                    "vector": "vector", "matrix": "matrix", "pinv": "transpose", "eig": "eig",
                    "svd": "svd"}
