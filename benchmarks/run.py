@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.setrecursionlimit(20_000)
 
 from matcalc import derive  # noqa: E402  (after the path is set)
-from matcalc.numeric import evaluate, finite_difference  # noqa: E402
+from matcalc.checking.numeric import evaluate, finite_difference  # noqa: E402
 
 QUESTION = ("inv(A)", "A")
 SYMPY_QUESTION = ("import sympy\n"

@@ -20,7 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as `matcalc verify` does
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matcalc.verify import verify_expression  # noqa: E402
+from matcalc.checking.verify import verify_expression  # noqa: E402
 
 
 def command_seconds(expr: str, size: int) -> float:

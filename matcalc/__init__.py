@@ -11,7 +11,7 @@ Importing matcalc imports neither numpy nor sympy; `to_numpy` and `to_sympy` do,
 """
 from .api import Derivative, derive, parse
 from .errors import MatcalcError
-from .expr import Expr
+from .calculus.expr import Expr
 
 __all__ = ["derive", "parse", "Derivative", "Expr", "MatcalcError", "solve", "Solution"]
 __version__ = "0.1.0"

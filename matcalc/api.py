@@ -5,24 +5,24 @@ import re
 from collections.abc import Callable, Iterable
 from functools import cached_property
 
-from .dims import Dim, shape_str
+from .calculus.dims import Dim, shape_str
 from .errors import MatcalcError, UsageError, VariableError, quote, require_str, short, shown
-from .expr import Expr, Partial, Var, Zero, _describe, variables
+from .calculus.expr import Expr, Partial, Var, Zero, _describe, variables
 from .limits import allow_deep_trees, budgeted
 from .language.syntax import walk
-from .parser import FUNCTIONS, NAME, Parser, Question
+from .language.parser import FUNCTIONS, NAME, Parser, Question
 from .render import render
 from .render.names import NAMED_FORMATS, Definition, named, where
 from .render.base import POSTFIX, precedence
-from .rules import jacobian
-from .simplify import _factors, mul, row_gradient, simplify, transpose
+from .calculus.rules import jacobian
+from .calculus.simplify import _factors, mul, row_gradient, simplify, transpose
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import numpy as np
     import sympy
 
-    from .steps import Derivation
+    from .calculus.steps import Derivation
 
 allow_deep_trees()
 
@@ -136,8 +136,8 @@ class Derivative:
     @short
     @budgeted
     def derivation(self) -> Derivation:
-        """The derivation step by step (matcalc.steps.Derivation), ending at the answer."""
-        from .steps import derivation
+        """The derivation step by step (matcalc.calculus.steps.Derivation), ending at the answer."""
+        from .calculus.steps import derivation
         if self.order != 1:
             raise MatcalcError("step-by-step derivations are shown for first derivatives")
         return derivation(self.expr, self.wrt, self.jacobian)
@@ -157,7 +157,7 @@ class Derivative:
             return python_module(compile_derivative(self), title)
         if fmt == "numpy":  # an answer's code is generated: shared pieces once, cheap forms
             from .codegen import numpy_expression
-            from .expr import tree_size
+            from .calculus.expr import tree_size
             from .limits import check_answer_size
             answer = self.answer(layout)
             check_answer_size(tree_size(answer))
@@ -184,7 +184,7 @@ class Derivative:
         if steps:
             derivation = self.derivation.named(self.names.keys()) if names else self.derivation
             return steps_document(derivation, self.names)
-        from .matfunc import conditions
+        from .calculus.matfunc import conditions
         from .render.latex import LatexPrinter
         body, definitions = self.named(layout) if names else (self.answer(layout), ())
         printer = LatexPrinter()  # the answer; what its V, F, L stand for goes in the text
@@ -198,7 +198,7 @@ class Derivative:
     def conditions(self) -> list[str]:
         """What the answer assumes (S symmetric positive definite, X diagonalisable, …), one
         phrase each; empty when it holds wherever the question is defined."""
-        from .matfunc import conditions
+        from .calculus.matfunc import conditions
         return conditions(self.expr, self.jacobian)
 
     @property
@@ -261,14 +261,14 @@ class Derivative:
 
     @short
     def to_sympy(self, layout: str = "jacobian") -> sympy.Basic:
-        """The answer as a sympy matrix expression (see matcalc.sympy_export); sympy is
+        """The answer as a sympy matrix expression (see matcalc.render.sympy_export); sympy is
         imported only now."""
-        from .sympy_export import to_sympy
+        from .render.sympy_export import to_sympy
         return to_sympy(self.answer(layout))
 
     def sympy_symbols(self) -> dict[str, sympy.Basic]:
         """The sympy symbols `to_sympy` uses, by name: sizes (n) and names (A), to substitute."""
-        from .sympy_export import symbols
+        from .render.sympy_export import symbols
         return symbols(self.jacobian, self.names)
 
     @short
@@ -327,7 +327,7 @@ def _as_asked(e: Expr) -> str:
 
 def _implied_symmetric(e: Expr) -> frozenset:
     """Names the question's functions take to be symmetric: S of chol(S) and eig(S)."""
-    from .expr import Chol, Spectrum
+    from .calculus.expr import Chol, Spectrum
     found, stack, seen = set(), [e], set()
     while stack:
         node = stack.pop()
@@ -347,7 +347,7 @@ def _listed(names, most: int = 8) -> str:
 
 
 def _is_zero(e: Expr) -> bool:
-    from .expr import Num
+    from .calculus.expr import Num
     return isinstance(e, Num) and e.value == 0
 
 
@@ -393,7 +393,7 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
            order: int = 1, symmetric: bool | str | Iterable[str] = ()) -> Derivative:
     """Differentiate `text` (the input language) with respect to the variable named `wrt`;
     order=2 gives the Hessian ∂²f/∂vec X ∂(vec X)ᵀ of a scalar expression. `symmetric` names the
-    matrices known to be symmetric (True: wrt itself); see matcalc.symmetric.
+    matrices known to be symmetric (True: wrt itself); see matcalc.calculus.symmetric.
 
     A WRT that does not occur in the expression is no error: the answer is a zero of the
     right size, WRT having the shape `shapes` gives it or its default shape.
@@ -432,7 +432,7 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     first = Derivative(question, var, raw, simplify(raw), steps)
     implied = _implied_symmetric(question.expr)
     if implied and not symmetric:  # chol(S), eig(S): the answer is written with Sᵀ = S
-        from .symmetric import assume_symmetric
+        from .calculus.symmetric import assume_symmetric
         first.jacobian = simplify(assume_symmetric(first.jacobian, implied))
     first.given = frozenset(parse_shapes(shapes))
     if name not in names:
@@ -441,7 +441,7 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
                            f"{zero} zero; " + (f"its variables are {_listed(names)}" if names
                                                else "it has no variables"))
     if symmetric:
-        from .symmetric import with_symmetry
+        from .calculus.symmetric import with_symmetry
         names = {name} if symmetric is True else {symmetric} if isinstance(symmetric, str) \
             else set(symmetric)
         first = with_symmetry(first, frozenset(names))

@@ -235,7 +235,7 @@ def _derive_one(expr: str, wrt, fmt, layout, steps, order, shapes_given, documen
     for note in result.notes:
         click.echo("note: " + note, err=True)
     if result.wrt.name in symmetric:
-        from .symmetric import NOTE
+        from .calculus.symmetric import NOTE
         click.echo("note: " + NOTE.format(x=result.wrt.name), err=True)
     if result.conditions:
         click.echo("note: the answer holds where " + "; ".join(result.conditions), err=True)
@@ -424,7 +424,7 @@ def check(expr: str, wrt: str | None, claim: str, shapes: tuple[str, ...]) -> No
 
     Exit status 0 when they agree, 1 when they do not, 2 for bad input.
     """
-    from .check import check as check_claim
+    from .checking.check import check as check_claim
     verdict = check_claim(expr, wrt, claim, _shapes(shapes))
     click.echo(verdict.report())
     sys.exit(0 if verdict.agree else 1)
@@ -437,7 +437,7 @@ def check(expr: str, wrt: str | None, claim: str, shapes: tuple[str, ...]) -> No
 @main.command()
 def rules() -> None:
     """Print the rule table."""
-    from .rules import table
+    from .calculus.rules import table
     for name, formula in table():
         click.echo(f"{name:<24} {formula}")
 
@@ -495,7 +495,7 @@ def verify(expr: str | None, wrt: str | None, size: int, seed: int, method: str,
     # Many mid-sized products: on a busy machine BLAS threads spin and cost ten times what they
     # give (a 512×512 inverse: 0.04 s on one thread, 0.4 s on two). Set the variable to override.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from . import verify as checks
+    from .checking import verify as checks
     method = "exact" if exact else method
     if expr is None:
         plan, sizes = checks.plan_table(size, method)
@@ -535,7 +535,7 @@ def _verify_table_rich(plan, outcomes, size: int) -> bool:
     from rich.progress import Progress
     from rich.table import Table
 
-    from .verify import summary
+    from .checking.verify import summary
     console = Console(highlight=False)
     table = Table("", "rule or identity", "formula", "cases", "rel. error",
                   title=f"matcalc verify, n = {size}", title_justify="left")

@@ -260,10 +260,10 @@ def expression_names(ctx: click.Context, matrices: bool = False) -> list[str]:
         return []
     try:
         from .api import parse
-        from .expr import variables
+        from .calculus.expr import variables
         found = variables(parse(text))
     except Exception:  # half-written: the words that are not functions
-        from .parser import FUNCTIONS, NAME
+        from .language.parser import FUNCTIONS, NAME
         text = re.sub(r"\^\s*\{?\s*-?\s*T\s*\}?", " ", text)  # the T of A^T, A^{-T}
         return list(dict.fromkeys(
             w for w in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)

@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 
 SIZES = {"m": 4, "n": 3, "p": 2}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from matcalc.check import check
+from matcalc.checking.check import check
 from matcalc.errors import MatcalcError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 Three forms come from one program: `--format numpy` (one expression), `--format python` (a
 module) and the callables `to_numpy` / `value_and_grad` (the program run as calls). Each is
-compared with matcalc.numeric.evaluate of the question and of the answer's tree, on random
+compared with matcalc.checking.numeric.evaluate of the question and of the answer's tree, on random
 expressions (hypothesis) with vectors given 2-D and 1-D.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from finite_differences import eval_numpy_code
 from matcalc import derive
 from matcalc.errors import LimitError
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 from test_properties import SIZES, OutOfDomain, Question, _value, questions, random_point
 
 

@@ -17,7 +17,7 @@ import pytest
 from finite_differences import (SIZES, as_matrix, check_derivative, eval_numpy_code,
                                 fd_jacobian, random_point, relative_error)
 from matcalc import derive
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 
 inv, det, tr, kron, log, exp = (np.linalg.inv, np.linalg.det, np.trace, np.kron, np.log, np.exp)
 RECT = {"X": ("m", "n")}

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from matcalc import derive
 from matcalc.errors import MatcalcError
-from matcalc.expr import Zero
-from matcalc.numeric import evaluate
+from matcalc.calculus.expr import Zero
+from matcalc.checking.numeric import evaluate
 
 from finite_differences import eval_numpy_code
 

@@ -13,7 +13,7 @@ import pytest
 
 from matcalc import derive
 from matcalc.errors import MatcalcError
-from matcalc.numeric import duplication_matrix, evaluate, finite_difference
+from matcalc.checking.numeric import duplication_matrix, evaluate, finite_difference
 from matcalc.render import render
 
 ROOT = Path(__file__).resolve().parents[1]

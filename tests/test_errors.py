@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import matcalc.cli
 from matcalc.cli import main
 from matcalc.errors import caret_line, glyph
-from matcalc.parser import FUNCTIONS
+from matcalc.language.parser import FUNCTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_LIST = ", ".join(FUNCTIONS)

@@ -186,8 +186,8 @@ def run_numpy_code(code: str, text: str, path: tuple, wrt: str) -> None:
 
     from finite_differences import eval_numpy_code
     from matcalc import derive
-    from matcalc.expr import Zero
-    from matcalc.numeric import evaluate
+    from matcalc.calculus.expr import Zero
+    from matcalc.checking.numeric import evaluate
 
     symmetric = tuple(path[k + 1] for k, p in enumerate(path) if p == "--symmetric")
     order = 2 if "--order" in path else 1

@@ -9,7 +9,7 @@ import pytest
 
 from matcalc import derive
 from matcalc.errors import MatcalcError
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"n": 3, "m": 4}
@@ -86,7 +86,7 @@ def test_log_determinant_hessian_in_commutation_form():
 
 def test_hessian_of_a_planted_wrong_function_differs():
     """The comparison can fail: ln|X| and its Hessian without K do not match."""
-    from matcalc.simplify import kron, mul, number, transpose, inverse
+    from matcalc.calculus.simplify import kron, mul, number, transpose, inverse
     d = derive("logdet(X)", "X")
     X = d.wrt
     wrong = mul(number(-1), kron(transpose(inverse(X)), inverse(X)))

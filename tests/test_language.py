@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from finite_differences import SIZES, check_derivative, random_point
 from matcalc.api import derive, parse
-from matcalc.check import check
+from matcalc.checking.check import check
 from matcalc.cli import main
-from matcalc.dims import ONE, Dim
+from matcalc.calculus.dims import ONE, Dim
 from matcalc.errors import MatcalcError, ShapeError, VariableError
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 from matcalc.render import render
 from test_properties import questions
 
@@ -29,7 +29,7 @@ n, m = Dim.of("n"), Dim.of("m")
 
 def fd_check(text, wrt, shapes=None, overrides=None, seed=0, positive=False, small=False):
     """matcalc's answer against central differences of the question itself (evaluated by
-    matcalc.numeric, which computes values, not derivatives)."""
+    matcalc.checking.numeric, which computes values, not derivatives)."""
     d = derive(text, wrt, shapes)
     rng = np.random.default_rng(seed)
     env = random_point(d.names, rng, SIZES, overrides)
@@ -233,7 +233,7 @@ def test_without_shape_options_inference_agrees_or_asks_for_one(q):
 
 
 def _names(e):
-    from matcalc.expr import variables
+    from matcalc.calculus.expr import variables
     return variables(e)
 
 

@@ -15,8 +15,8 @@ from external import matcalc_env, require
 
 from matcalc import derive
 from matcalc.cli import main
-from matcalc.dims import ONE, Dim
-from matcalc.expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul,
+from matcalc.calculus.dims import ONE, Dim
+from matcalc.calculus.expr import (Add, Commutation, Det, Expr, Func, Identity, Inverse, Kron, LogDet, Mul,
                           Num, Power, ScalarPow, Trace, Transpose, Var, Vec, Zero)
 from matcalc.render import render
 from matcalc.render.latex import LatexPrinter, latex_dim, latex_name

@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from matcalc import derive, limits, parse, simplify
+from matcalc import derive, limits, parse
+from matcalc.calculus import simplify
 from matcalc.errors import LimitError, MatcalcError
 from matcalc.render import FORMATS
 

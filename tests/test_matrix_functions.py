@@ -17,7 +17,7 @@ from finite_differences import eval_numpy_code, fd_jacobian, relative_error, vec
 from matcalc import derive
 from matcalc.cli import main
 from matcalc.errors import MatcalcError
-from matcalc.numeric import duplication_matrix
+from matcalc.checking.numeric import duplication_matrix
 
 N = 3
 
@@ -223,7 +223,7 @@ def test_conditions_on_stderr_in_the_library_and_in_documents():
 
 
 def test_the_new_rows_of_verify_pass_at_size_4():
-    from matcalc.verify import plan_table, run_checks
+    from matcalc.checking.verify import plan_table, run_checks
     new = {"matrix function rule", "spectral rule", "extremum rule", "Cholesky rule",
            "adjugate rule", "pseudo-inverse rule", "frechet row", "frechet column",
            "cholesky product", "symmetrizer duplication", "orthonormal columns"}
@@ -235,7 +235,7 @@ def test_the_new_rows_of_verify_pass_at_size_4():
 
 
 def test_verify_expression_draws_points_that_meet_the_conditions():
-    from matcalc.verify import verify_expression
+    from matcalc.checking.verify import verify_expression
     for text, wrt in [("chol(S)", "S"), ("logm(X)", "X"), ("max(eig(S))", "S"), ("pinv(X)", "X")]:
         assert verify_expression(text, wrt, size=5).passed
 
@@ -272,7 +272,7 @@ def test_sympy_has_the_square_root_and_the_adjugate_and_says_what_it_lacks():
 
 
 def test_exact_checks_refuse_irrational_functions_clearly():
-    from matcalc.verify import verify_expression
+    from matcalc.checking.verify import verify_expression
     with pytest.raises(MatcalcError, match="no exact value at rational points"):
         verify_expression("tr(expm(X))", "X", size=2, method="exact")
     assert verify_expression("adj(X)", "X", size=2, method="exact").passed

@@ -9,13 +9,14 @@ from fractions import Fraction
 
 import pytest
 
-from matcalc import build, derive
+from matcalc import derive
+from matcalc.calculus import build
 from matcalc.api import parse_shape_option, parse_shapes
-from matcalc.dims import ONE, Dim
+from matcalc.calculus.dims import ONE, Dim
 from matcalc.errors import MatcalcError, ParseError, ShapeError, VariableError
-from matcalc.expr import (Det, Identity, Inverse, Kron, LogDet, Power, ScalarPow, Trace,
+from matcalc.calculus.expr import (Det, Identity, Inverse, Kron, LogDet, Power, ScalarPow, Trace,
                           Transpose, Var, Vec)
-from matcalc.parser import parse
+from matcalc.language.parser import parse
 
 n, m = Dim.of("n"), Dim.of("m")
 A, B, C, X = (Var(name, n, n) for name in "ABCX")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from finite_differences import as_matrix, eval_numpy_code, fd_jacobian, vec
 from matcalc import derive
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 from matcalc.render import FORMATS
 
 SIZES = {"n": 3, "m": 4, "1": 1}

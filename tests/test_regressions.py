@@ -6,7 +6,7 @@ import pytest
 
 from finite_differences import SIZES, check_derivative, random_point
 from matcalc import derive
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 
 CASES = [
     # tr(A ⊗ B) = tr(A)tr(B) holds for square A and B only; a ⊗ bᵀ = abᵀ is square, a is not

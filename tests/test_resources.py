@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcalc import check as check_module
-from matcalc import derive, resources, verify
+from matcalc import derive
+from matcalc.checking import check as check_module
+from matcalc.checking import resources, verify
 from matcalc.errors import LimitError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,14 +101,14 @@ def test_the_estimates_follow_the_sizes():
 
 def test_the_estimate_bounds_what_numpy_allocates():
     """The model is an upper bound of the arrays numeric.evaluate really holds."""
-    from matcalc.numeric import evaluate
+    from matcalc.checking.numeric import evaluate
     d = derive("inv(X) A X", "X")
     sizes = {"n": 12}
     rng = np.random.default_rng(0)
     env = {name: np.eye(12) + 0.1 * rng.standard_normal((12, 12)) for name in d.names}
     held = []
 
-    import matcalc.numeric as numeric
+    import matcalc.checking.numeric as numeric
     original = numeric.EVALUATORS.copy()
     try:
         for kind, fn in original.items():

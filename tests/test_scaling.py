@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from matcalc import derive, parse
 from matcalc.errors import MatcalcError
-from matcalc.expr import Inverse, Kron
-from matcalc.numeric import evaluate, finite_difference
-from matcalc.simplify import transpose
+from matcalc.calculus.expr import Inverse, Kron
+from matcalc.checking.numeric import evaluate, finite_difference
+from matcalc.calculus.simplify import transpose
 
 
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

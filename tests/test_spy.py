@@ -11,9 +11,9 @@ from test_properties import checked_point, questions
 
 from matcalc import derive
 from matcalc.cli import main
-from matcalc.numeric import commutation_matrix, duplication_matrix, finite_difference
+from matcalc.checking.numeric import commutation_matrix, duplication_matrix, finite_difference
 from matcalc.render.spy import draw, pattern, spy
-from matcalc.verify import random_point, size_values
+from matcalc.checking.verify import random_point, size_values
 
 
 def read_back(picture: list[str]) -> np.ndarray:

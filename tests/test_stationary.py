@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from finite_differences import as_matrix, eval_numpy_code
 from matcalc import derive, solve
 from matcalc.cli import main
-from matcalc.numeric import evaluate
+from matcalc.checking.numeric import evaluate
 from matcalc.stationary import Unsolvable
 
 GAUSS = "N logdet(S) + tr(inv(S) (X - m u')(X - m u')')"  # u: the all-ones N-vector, uᵀu = N

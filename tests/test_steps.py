@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from matcalc import derive
 from matcalc.cli import main
-from matcalc.expr import Partial, num
-from matcalc.numeric import evaluate, finite_difference
-from matcalc.simplify import mul, simplify, tracing, transpose
-from matcalc.steps import Step
+from matcalc.calculus.expr import Partial, num
+from matcalc.checking.numeric import evaluate, finite_difference
+from matcalc.calculus.simplify import mul, simplify, tracing, transpose
+from matcalc.calculus.steps import Step
 
 ROOT = Path(__file__).resolve().parents[1]
 MN = {"X": ("m", "n")}
@@ -174,7 +174,7 @@ def test_latex_compiles(tmp_path):
 
 
 def test_tracing_names_identities_only_when_asked():
-    from matcalc.parser import parse
+    from matcalc.language.parser import parse
     e = parse("(A B)^T").expr
     with tracing() as fired:
         done = simplify(e)

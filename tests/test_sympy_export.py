@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from matcalc import derive
-from matcalc.sympy_export import (CommutationMatrix, Diagonal, DuplicationMatrix, Vec, elementwise,
+from matcalc.render.sympy_export import (CommutationMatrix, Diagonal, DuplicationMatrix, Vec, elementwise,
                                   explicit, sympy_code, to_sympy)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +174,7 @@ def test_commutation_matrix_transposes_vec(m, n):
 
 
 def test_commutation_matrix_matches_numpy():
-    from matcalc.numeric import commutation_matrix
+    from matcalc.checking.numeric import commutation_matrix
     assert CommutationMatrix(2, 3).doit() == sp.Matrix(commutation_matrix(2, 3).astype(int))
     m, n = sp.symbols("m n", integer=True, positive=True)
     assert CommutationMatrix(m, n).doit() == CommutationMatrix(m, n)
@@ -220,7 +220,7 @@ def test_format_sympy_on_the_command_line():
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "import sympy as sp\n"
-        "from matcalc.sympy_export import Vec\n"
+        "from matcalc.render.sympy_export import Vec\n"
         'm, n = sp.symbols("m n", integer=True, positive=True)\n'
         'X = sp.MatrixSymbol("X", m, n)\n'
         "2*Vec(X*sp.Inverse(X.T*X)).T\n")
@@ -377,7 +377,7 @@ def test_duplication_matrix_makes_vec_from_vech(n):
 
 
 def test_duplication_matrix_matches_numpy_and_stays_symbolic():
-    from matcalc.numeric import duplication_matrix
+    from matcalc.checking.numeric import duplication_matrix
     assert DuplicationMatrix(3).doit() == sp.Matrix(duplication_matrix(3).astype(int))
     n = sp.Symbol("n", integer=True, positive=True)
     assert DuplicationMatrix(n).doit() == DuplicationMatrix(n)
@@ -434,7 +434,7 @@ def test_format_sympy_for_an_elementwise_answer_on_the_command_line():
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "import sympy as sp\n"
-        "from matcalc.sympy_export import Vec, elementwise\n"
+        "from matcalc.render.sympy_export import Vec, elementwise\n"
         'n = sp.Symbol("n", integer=True, positive=True)\n'
         'X = sp.MatrixSymbol("X", n, n)\n'
         "Vec(elementwise(sp.exp, X)).T\n")

@@ -264,8 +264,8 @@ def test_identities_of_several_sizes_carry_them_in_every_format(args, unicode, a
 
 
 def test_square_commutation_matrices_of_two_sizes_carry_them():
-    from matcalc.dims import Dim
-    from matcalc.expr import Commutation, Kron
+    from matcalc.calculus.dims import Dim
+    from matcalc.calculus.expr import Commutation, Kron
     e = Kron(Commutation(Dim.of("m"), Dim.of("m")), Commutation(Dim.of("n"), Dim.of("n")))
     assert render(e) == "Kₘ ⊗ Kₙ" and render(e, "latex") == r"K_{m} \otimes K_{n}"
     assert render(Commutation(Dim.of("n"), Dim.of("n"))) == "K"

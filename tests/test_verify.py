@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from matcalc import derive
-from matcalc import simplify as S
+from matcalc.calculus import simplify as S
 from matcalc.cli import main
-from matcalc.directional import Values, apply, apply_transposed
-from matcalc.expr import Expr, Inverse, Kron, Mul
-from matcalc.numeric import evaluate
-from matcalc.rules import RULES, Rule, _inv_t, _t, add, kron, mul, rule
-from matcalc.verify import (Specimens, plan_table, random_point, run_checks, size_values,
+from matcalc.checking.directional import Values, apply, apply_transposed
+from matcalc.calculus.expr import Expr, Inverse, Kron, Mul
+from matcalc.checking.numeric import evaluate
+from matcalc.calculus.rules import RULES, Rule, _inv_t, _t, add, kron, mul, rule
+from matcalc.checking.verify import (Specimens, plan_table, random_point, run_checks, size_values,
                             verify_expression)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,8 +62,8 @@ def test_rows_cover_the_simplifier_identities():
 
 
 def test_pieces_too_large_to_write_out_are_checked_at_a_smaller_size(monkeypatch):
-    import matcalc.directional
-    monkeypatch.setattr(matcalc.directional, "MAX_ENTRIES", 10_000)  # 16⁴ entries do not fit
+    import matcalc.checking.directional
+    monkeypatch.setattr(matcalc.checking.directional, "MAX_ENTRIES", 10_000)  # 16⁴ entries do not fit
     checks, sizes = plan_table(16)
     outcomes = list(run_checks(checks, sizes))
     assert all(o.passed for o in outcomes), [o for o in outcomes if not o.passed]
@@ -83,7 +83,7 @@ def _flipped_inverse(node, d):
 
 def _swapped_product(node, d):
     """∂(FG) = (F ⊗ I)∂G + (Gᵀ ⊗ I)∂F"""
-    from matcalc.expr import Identity
+    from matcalc.calculus.expr import Identity
     chain, terms = node.matrices, []
     for j in reversed(range(len(chain))):
         if d.depends(chain[j]):
@@ -169,7 +169,7 @@ def test_a_new_node_type_without_specimens_fails_its_row(monkeypatch):
         def _shape(self):
             return self.arg.shape
 
-    monkeypatch.setattr("matcalc.rules.RULES", dict(RULES))
+    monkeypatch.setattr("matcalc.calculus.rules.RULES", dict(RULES))
     rule(Mystery, "mystery rule")(lambda node, d: d(node.arg))
     failed = failing_rows(size=2)
     assert [o.name for o in failed] == ["mystery rule"]

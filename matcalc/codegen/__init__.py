@@ -15,7 +15,7 @@ __all__ = ["Compiled", "compile_outputs", "numpy_expression", "python_module", "
 def outputs(d) -> list:
     """What a Derivative's function returns, as (kind, tree): the value, and the gradient
     (and Hessian, at order 2) of a scalar, or the Jacobian of a matrix."""
-    from ..simplify import simplify
+    from ..calculus.simplify import simplify
     value = ("value", simplify(d.expr))
     if d.order == 2:
         first = d.first

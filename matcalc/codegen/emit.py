@@ -5,9 +5,9 @@ from __future__ import annotations
 import keyword
 import re
 
-from ..dims import Dim, shape_str
+from ..calculus.dims import Dim, shape_str
 from ..errors import LimitError, MatcalcError
-from ..expr import Expr, Var
+from ..calculus.expr import Expr, Var
 from ..limits import MAX_ARRAY_BYTES, memory_text
 from ..render.numpy import NumpyPrinter
 from .lower import Lowering
@@ -136,7 +136,7 @@ def runner(c: Compiled, what: str, pick: list[int] | None = None, vanished=()):
     outputs, shaped as the module returns them; `pick` chooses which."""
     import inspect
 
-    from ..numpy_function import _array, _check_shapes, _keywords
+    from ..checking.numpy_function import _array, _check_shapes, _keywords
     names = c.names
 
     def function(**values):
@@ -172,5 +172,5 @@ def runner(c: Compiled, what: str, pick: list[int] | None = None, vanished=()):
 
 
 def _dim(d: Dim, sizes: dict[str, int]) -> int:
-    from ..numeric import dim_value
+    from ..checking.numeric import dim_value
     return dim_value(d, sizes)

@@ -2,7 +2,7 @@
 
 Nodes are hash-consed, so a node met twice (X⁻¹ in the value and the gradient, Xw in both)
 is one value of the program. A node with a `_lower_<Type>` method here gets a cheaper or
-steadier form; any other node is printed by the NumPy printer and run by matcalc.numeric,
+steadier form; any other node is printed by the NumPy printer and run by matcalc.checking.numeric,
 so a new kind of node works here as soon as those two know it. The rewrites, each cheaper or
 more stable than the plain reading:
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from ..dims import ONE, Dim, Shape
-from ..expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr,
+from ..calculus.dims import ONE, Dim, Shape
+from ..calculus.expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr,
                     Func, Hadamard, Identity, Inverse, Kron, Mul, Norm, Num, Ones, ScalarPow, Trace,
                     Transpose, Var, Vec)
 from ..render.numpy import NumpyPrinter
@@ -129,7 +129,7 @@ class Lowering:
         return self.program.add(op, *args, shape=shape, **kwargs)
 
     def fallback(self, e: Expr) -> Ref:
-        """The node as the NumPy printer writes it and matcalc.numeric evaluates it."""
+        """The node as the NumPy printer writes it and matcalc.checking.numeric evaluates it."""
         refs = [self.value(c) for c in e.children]
         texts = {c: _placeholder(r.id) for c, r in zip(e.children, refs)}
         printed = getattr(_Fallback(self.names, texts), "_print_" + type(e).__name__)(e)
@@ -142,7 +142,7 @@ class Lowering:
     # ── sums and products ───────────────────────────────────────────────────────────────
 
     def _lower_Add(self, e: Add) -> Ref:
-        from ..simplify import split_coefficient
+        from ..calculus.simplify import split_coefficient
         full = [t for t in e.terms if not isinstance(t, Ones)]
         if not full:
             return None
@@ -315,7 +315,7 @@ class Lowering:
     def distribute(self, terms: Add, other: Factor, on_left: bool) -> Factor | None:
         """(A + B)x = Ax + Bx when x is thin: two matrix–vector products, not a sum of
         matrices and a product (and xᵀ(A + B) likewise)."""
-        from ..simplify import split_coefficient
+        from ..calculus.simplify import split_coefficient
         parts = []
         for term in terms.terms:
             c, rest = split_coefficient(term)
@@ -417,7 +417,7 @@ class Lowering:
                                                              shape=(op.n * op.n, ONE))
             return self.add(ops.TAKE, m, index, shape=shape)
         if isinstance(op, Add):
-            from ..simplify import split_coefficient
+            from ..calculus.simplify import split_coefficient
             parts = []
             for term in op.terms:
                 c, rest = split_coefficient(term)
@@ -613,7 +613,7 @@ def structured(e: Expr) -> bool:
     if isinstance(e, Transpose):
         return structured(e.arg)
     if isinstance(e, Add):
-        from ..simplify import split_coefficient
+        from ..calculus.simplify import split_coefficient
         return all(split_coefficient(t)[1] is not None and structured(split_coefficient(t)[1])
                    for t in e.terms)
     if isinstance(e, Mul):
@@ -668,7 +668,7 @@ def diagonal(e: Expr) -> Expr | None:
     if isinstance(e, DiagMatrix):
         return e.arg
     if isinstance(e, Add):
-        from ..simplify import split_coefficient
+        from ..calculus.simplify import split_coefficient
         vectors = []
         for t in e.terms:
             c, rest = split_coefficient(t)
@@ -681,7 +681,7 @@ def diagonal(e: Expr) -> Expr | None:
 
 def _existing(factors: tuple[Expr, ...], present: set[Expr]) -> Expr | None:
     """The product node of `factors` if one is among the program's nodes (without making one)."""
-    from ..expr import _NODES
+    from ..calculus.expr import _NODES
     node = _NODES.get((Mul, factors))
     return node if node is not None and node in present else None
 
@@ -738,9 +738,9 @@ def _sigmoid_part(f: Expr) -> tuple[Expr | None, int, int]:
 
 
 def _evaluator(e: Expr):
-    """How matcalc.numeric evaluates the node (imported when the program runs: NumPy is)."""
+    """How matcalc.checking.numeric evaluates the node (imported when the program runs: NumPy is)."""
     def run(values, sizes):
-        from ..numeric import EVALUATORS
+        from ..checking.numeric import EVALUATORS
         evaluate = EVALUATORS.get(type(e))
         if evaluate is None:
             from ..errors import MatcalcError

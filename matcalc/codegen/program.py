@@ -14,7 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable
 
-from ..dims import Dim, Shape
+from ..calculus.dims import Dim, Shape
 
 
 LONG = 2_000  # characters of code a value may have and still be written into its reader
@@ -111,7 +111,7 @@ class Program:
 
     def run(self, inputs: dict[str, Any], sizes: dict[str, int]) -> list:
         """The outputs' values, from the inputs' arrays and the sizes' values."""
-        from ..numeric import dim_value
+        from ..checking.numeric import dim_value
         values: list = [None] * len(self.instrs)
         uses = self.uses()
         names = {i: n for n, i in self.inputs.items()}
@@ -144,7 +144,7 @@ class Program:
 
     def memory(self, sizes: dict[str, int]) -> int:
         """Bytes of all the values the program computes: an upper bound on what it holds."""
-        from ..numeric import dim_value
+        from ..checking.numeric import dim_value
         total, uses = 0, self.uses()
         for k, ins in enumerate(self.instrs):
             if ins.op.name in VIEWS:
@@ -205,7 +205,7 @@ class Program:
 
 
 class _Sizes:
-    """An argument that runs as the sizes' values (for nodes evaluated by matcalc.numeric)."""
+    """An argument that runs as the sizes' values (for nodes evaluated by matcalc.checking.numeric)."""
 
     def __repr__(self) -> str:
         return "sizes"

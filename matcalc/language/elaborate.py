@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .. import build
-from ..dims import ONE
-from ..expr import Expr, Identity, Ones
+from ..calculus import build
+from ..calculus.dims import ONE
+from ..calculus.expr import Expr, Identity, Ones
 from .infer import sized
 from .syntax import Syn, walk
 
@@ -144,7 +144,7 @@ class _Elaborate:
         return self.at(node, lambda: build.inner(a, b))
 
     def _call(self, node):
-        from ..parser import FUNCTIONS
+        from .parser import FUNCTIONS
         args = [self.visit(x) for x in node.args]
         if node.value in ("vector", "matrix"):
             return self.at(node, lambda: build.mul(args[0], Ones(*self.dims(node))))

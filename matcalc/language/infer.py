@@ -16,7 +16,7 @@ A written number broadcasts (1 + exp(x)); a named scalar does not: t + A makes t
 """
 from __future__ import annotations
 
-from ..dims import ONE, Dim, shape_str
+from ..calculus.dims import ONE, Dim, shape_str
 from ..errors import ShapeError
 from ..limits import check_depth
 from .syntax import Syn, walk
@@ -428,7 +428,7 @@ class Inference:
 
     def _fn_svd(self, node, x):
         """svd(X): the column of X's min(m, n) singular values."""
-        from ..expr import rank_dim
+        from ..calculus.expr import rank_dim
         r, c = (self.sizes.get(i) for i in x.shape)
         if r is not None and c is not None:
             return (self.sizes.const(rank_dim(r, c)), self.one)

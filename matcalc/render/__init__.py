@@ -1,10 +1,10 @@
 """Printers, one module a format: text (Unicode, ASCII), LaTeX, NumPy code; and sympy code,
-which matcalc.sympy_export writes (imported only when that format is asked for). Around them:
+which matcalc.render.sympy_export writes (imported only when that format is asked for). Around them:
 `lines` breaks a long formula at its operators (for the terminal and for LaTeX), `document`
 lays a question and its answer, or a derivation, out as a LaTeX document."""
 from __future__ import annotations
 
-from ..expr import Expr, tree_size, variables
+from ..calculus.expr import Expr, tree_size, variables
 from ..limits import check_answer_size
 from .latex import LatexPrinter
 from .numpy import numpy_code
@@ -22,7 +22,7 @@ def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
     if fmt == "numpy":
         return numpy_code(e, names if names is not None else variables(e))
     if fmt == "sympy":
-        from ..sympy_export import sympy_code
+        from .sympy_export import sympy_code
         return sympy_code(e, names)
     if fmt == "python":
         raise ValueError("the python format is a derivative's: Derivative.render('python')")

@@ -4,10 +4,10 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import cached_property
 
-from ..dims import ONE
-from ..expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num,
+from ..calculus.dims import ONE
+from ..calculus.expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num,
                     Power, ScalarPow, Transpose, Var, Vec, Zero)
-from ..expr import Chol, DivDiff, Factor, Frechet, HalfLower, MatFunc, Pinv
+from ..calculus.expr import Chol, DivDiff, Factor, Frechet, HalfLower, MatFunc, Pinv
 
 SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
 HADAMARD = 25  # between ⊗ and the product, as the parser binds ∘ and .*

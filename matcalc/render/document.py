@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from itertools import chain, count
 
-from ..expr import Expr, Var
+from ..calculus.expr import Expr, Var
 from .base import POSTFIX
 from .latex import LatexPrinter, latex_dim, latex_width
 from .lines import PRODUCTS, SUMS, break_lines, wrap_words

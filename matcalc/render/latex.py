@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ..dims import Dim
-from ..expr import Commutation, Expr, Identity, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
+from ..calculus.dims import Dim
+from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer,
                    split_fraction)
 from .text import GREEK, _is_negative, _negate
@@ -237,7 +237,7 @@ class LatexPrinter(Printer):
         return f"\\log{self.group(self.print(e.arg))}"
 
     def _print_Frechet(self, e) -> str:
-        from ..matfunc import expanded
+        from ..calculus.matfunc import expanded
         return self.print(expanded(e))
 
     def _print_Factor(self, e) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ..expr import (Commutation, ElementFunc, Expr, Identity, Num, Ones, Softmax, Var, Zero,
+from ..calculus.expr import (Commutation, ElementFunc, Expr, Identity, Num, Ones, Softmax, Var, Zero,
                     tree_size, variables)
 
 Definition = namedtuple("Definition", "name expr")

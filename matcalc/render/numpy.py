@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import keyword
 
-from ..dims import Dim
+from ..calculus.dims import Dim
 from ..errors import MatcalcError
-from ..expr import Expr, Var
+from ..calculus.expr import Expr, Var
 from .base import Printer
 
 
@@ -33,7 +33,7 @@ class NumpyPrinter(Printer):
     def _derived(self, symbol: str) -> str:
         """min(m,n), the rank of an m×n matrix, and n(n+1)/2 (dims.DERIVED_CODE), in terms of
         the arrays' sizes."""
-        from ..dims import DERIVED_CODE
+        from ..calculus.dims import DERIVED_CODE
         if symbol in DERIVED_CODE:
             return DERIVED_CODE[symbol](self.dim)
         if symbol.startswith("min(") and symbol.endswith(")"):
@@ -72,7 +72,7 @@ class NumpyPrinter(Printer):
         return "(" + " * ".join(scalars) + ")"
 
     def _print_Transpose(self, e) -> str:
-        from ..expr import Vec
+        from ..calculus.expr import Vec
         if isinstance(e.arg, Vec):
             return f"{self.print(e.arg.arg)}.reshape(1, -1, order='F')"
         return f"{self.print(e.arg)}.T"
@@ -234,7 +234,7 @@ def numpy_code(e: Expr, variables: dict[str, Var]) -> str:
 
 
 def _eigenbasis(e: Expr) -> bool:
-    from ..expr import DivDiff, Factor
+    from ..calculus.expr import DivDiff, Factor
     stack, seen = [e], set()
     while stack:
         node = stack.pop()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import MatcalcError
-from ..expr import Expr, Var
+from ..calculus.expr import Expr, Var
 
 SIZE = 3              # n, for the pictures; other size names get 4, 5, …
 SMALL = (24, 36)      # rows, columns up to which each entry gets a cell of its own
@@ -23,8 +23,8 @@ MAX_ENTRIES = 1_000_000  # entries of an answer evaluated to draw it (8 MB of fl
 def pattern(e: Expr, names: dict[str, Var], size: int = SIZE, seed: int = 0
             ) -> tuple[np.ndarray, dict[str, int]]:
     """Where e is not zero (a boolean array), and the sizes it was evaluated at."""
-    from ..numeric import dim_value, evaluate
-    from ..verify import ATTEMPTS, random_point, size_values
+    from ..checking.numeric import dim_value, evaluate
+    from ..checking.verify import ATTEMPTS, random_point, size_values
     sizes = size_values(names.values(), size)
     rows, cols = (dim_value(d, sizes) for d in e.shape)
     if rows * cols > MAX_ENTRIES:

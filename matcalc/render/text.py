@@ -4,8 +4,8 @@ from __future__ import annotations
 import unicodedata
 from fractions import Fraction
 
-from ..dims import Dim
-from ..expr import Commutation, Expr, Identity, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
+from ..calculus.dims import Dim
+from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
 
@@ -238,7 +238,7 @@ class UnicodePrinter(Printer):
         return "e^" + (arg if isinstance(e.arg, Var) and len(arg) == 1 else self.group(arg))
 
     def _print_Frechet(self, e) -> str:
-        from ..matfunc import expanded
+        from ..calculus.matfunc import expanded
         return self.print(expanded(e))
 
     def _print_Factor(self, e) -> str:

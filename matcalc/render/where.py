@@ -6,7 +6,7 @@ would reuse a letter (the V of eig(S) beside the V of svd(X)) gets a numbered on
 """
 from __future__ import annotations
 
-from ..expr import Chol, DivDiff, Expr, Factor, HalfLower
+from ..calculus.expr import Chol, DivDiff, Expr, Factor, HalfLower
 
 # the decomposition a factor belongs to, as (family, letters it uses)
 _FAMILIES = {"V": ("eig", "VΛ"), "Q": ("eigh", "VΛ"), "U": ("svd", "UΣV"), "W": ("svd", "UΣV"),

@@ -10,7 +10,7 @@ equations. Equations without a closed form are refused (Unsolvable, exit status 
 from __future__ import annotations
 
 from ..errors import MatcalcError, UsageError
-from ..expr import _describe
+from ..calculus.expr import _describe
 from .equation import solve_gradient
 from .expand import Unsolvable
 from .probe import SYMMETRIC
@@ -33,8 +33,8 @@ def solve(text: str, wrt: str | None = None, shapes: dict | None = None, symmetr
 
 
 def _solve(d, known: frozenset) -> Solution:
-    from ..simplify import add, simplify, transpose
-    from ..symmetric import assume_symmetric
+    from ..calculus.simplify import add, simplify, transpose
+    from ..calculus.symmetric import assume_symmetric
     if not d.expr.is_scalar:
         raise UsageError(f"solve sets the gradient of a scalar function to zero, but "
                          f"{_describe(d.expr)} is not a scalar")
@@ -74,8 +74,8 @@ def _solve(d, known: frozenset) -> Solution:
 def _hessian(second, known: frozenset):
     """The Hessian, for the second-order condition; None when matcalc cannot write it, and the
     point is then only called stationary."""
-    from ..simplify import simplify
-    from ..symmetric import assume_symmetric
+    from ..calculus.simplify import simplify
+    from ..calculus.symmetric import assume_symmetric
     try:
         return simplify(assume_symmetric(second(), known))
     except MatcalcError:
@@ -85,8 +85,8 @@ def _hessian(second, known: frozenset):
 def _symmetric_solution(result, known: frozenset) -> bool:
     """X = S with S symmetric by its form, or a Sylvester equation AX + XAᵀ = C with C
     symmetric, whose unique solution is symmetric (its transpose solves it too)."""
-    from ..simplify import transpose
-    from ..symmetric import is_symmetric
+    from ..calculus.simplify import transpose
+    from ..calculus.symmetric import is_symmetric
 
     def symmetric(e) -> bool:
         return is_symmetric(e, known) or transpose(e) is e
@@ -96,7 +96,7 @@ def _symmetric_solution(result, known: frozenset) -> bool:
         left, right, constant = result.parts
         from collections import Counter
 
-        from ..expr import Add
+        from ..calculus.expr import Add
 
         def terms(e) -> Counter:
             return Counter(e.terms if isinstance(e, Add) else (e,))

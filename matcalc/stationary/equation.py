@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..dims import ONE
-from ..expr import Add, Commutation, Expr, Identity, Num, Var, Zero
+from ..calculus.dims import ONE
+from ..calculus.expr import Add, Commutation, Expr, Identity, Num, Var, Zero
 from ..render import render
-from ..simplify import add, inverse, kron, mul, number, transpose, vec
+from ..calculus.simplify import add, inverse, kron, mul, number, transpose, vec
 from .expand import Term, Traced, Unknown, Unsolvable, expand
 from .probe import singular_everywhere
 
@@ -76,7 +76,7 @@ def _zero(e: Expr) -> Expr:
 def _normalized(t: Term, x: Var) -> Term:
     """Scalar factors that hold a vector x, such as (aᵀx)b, become products b aᵀx."""
     if x.is_scalar:  # a scalar unknown commutes: it goes to the front of the chain
-        from ..simplify import trace
+        from ..calculus.simplify import trace
         scalars, unknowns = list(t.scalars), [f for f in t.chain if isinstance(f, Unknown)]
         for s in t.x_scalars:  # tr(L t R) = t·tr(LR)
             inside = s.chain if isinstance(s, Traced) else s
@@ -122,7 +122,7 @@ def _linear_form(t: Term, x: Var) -> Term:
 
 def _row(chain: tuple, traced: bool, x: Var) -> tuple:
     """(r, U, shown) for the scalar PUQ or tr(PUQ) = vecᵀ(PᵀQᵀ) vec U, with r = vec(PᵀQᵀ)."""
-    from ..simplify import trace
+    from ..calculus.simplify import trace
     places = [i for i, f in enumerate(chain) if isinstance(f, Unknown)]
     if len(places) != 1 or chain[places[0]].inverted:
         raise Unsolvable(f"{render(x)} occurs in a scalar factor of the gradient other than "
@@ -253,7 +253,7 @@ def _affine(terms: list[Term], x: Var, steps: list[Step], expanded: bool = False
 def rank_bound(e: Expr) -> int | None:
     """An upper bound on rank(e) when its structure gives one with known sizes (an outer
     product abᵀ has rank 1), else None."""
-    from ..expr import Mul, Ones, Transpose as T
+    from ..calculus.expr import Mul, Ones, Transpose as T
     if e.is_scalar or isinstance(e, Ones):
         return 1
     if isinstance(e, Zero):
@@ -309,7 +309,7 @@ def _scaled_identity(e: Expr) -> Expr | None:
     """s when e = s·I."""
     if isinstance(e, Identity):
         return number(1)
-    from ..expr import Mul
+    from ..calculus.expr import Mul
     if isinstance(e, Mul) and len(e.matrices) == 1 and isinstance(e.matrices[0], Identity):
         return mul(*e.scalars)
     return None
@@ -340,7 +340,7 @@ _NOTHING = Var("·", ONE, ONE)  # a variable no expression holds: expand constan
 
 def _total(parts: list[Expr]) -> Expr:
     """The sum of products c·P, with the coefficients of each P added (zero when all cancel)."""
-    from ..simplify import split_coefficient, with_coefficient
+    from ..calculus.simplify import split_coefficient, with_coefficient
     coefficients: dict = {}
     for part in parts:
         for t in expand(part, _NOTHING, constants=True):

@@ -12,11 +12,11 @@ import weakref
 from fractions import Fraction
 
 from ..errors import MatcalcError
-from ..dims import ONE
-from ..expr import (Add, DiagMatrix, Expr, Hadamard, Identity, Inverse, Mul, Num, Ones, SumAll, Trace,
+from ..calculus.dims import ONE
+from ..calculus.expr import (Add, DiagMatrix, Expr, Hadamard, Identity, Inverse, Mul, Num, Ones, SumAll, Trace,
                     Transpose, Var)
 from ..render import render
-from ..simplify import mul, transpose
+from ..calculus.simplify import mul, transpose
 
 
 class Unsolvable(MatcalcError):
@@ -44,7 +44,7 @@ class Unknown:
         return hash((self.transposed, self.inverted))
 
     def expr(self, x: Var) -> Expr:
-        from ..simplify import inverse
+        from ..calculus.simplify import inverse
         e = inverse(x) if self.inverted else x
         return transpose(e) if self.transposed else e
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from ..expr import Expr, variables
+from ..calculus.expr import Expr, variables
 
 SYMMETRIC: ContextVar[frozenset] = ContextVar("symmetric", default=frozenset())
 SINGULAR = 1e11  # a condition number beyond this, at both sizes, is singularity
@@ -18,7 +18,7 @@ def singular_everywhere(e: Expr) -> bool:
     """True when e is numerically singular at random values, whatever the sizes."""
     import numpy as np
 
-    from ..numeric import dim_value, evaluate
+    from ..checking.numeric import dim_value, evaluate
     names = variables(e)
     symbols = sorted({s for v in names.values() for d in v.shape for s in d.symbols}
                      | {s for d in e.shape for s in d.symbols})

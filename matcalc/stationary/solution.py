@@ -2,10 +2,10 @@
 code, sympy, the steps, a LaTeX document, and a function of arrays."""
 from __future__ import annotations
 
-from ..expr import Add, Expr, Identity, Kron, Mul, Num, Ones, ScalarPow, Trace, Transpose, Var
+from ..calculus.expr import Add, Expr, Identity, Kron, Mul, Num, Ones, ScalarPow, Trace, Transpose, Var
 from ..render import render
 from ..render.latex import LatexPrinter
-from ..simplify import add, inverse, kron, mul, transpose, vec
+from ..calculus.simplify import add, inverse, kron, mul, transpose, vec
 from .equation import Result
 from .expand import holds
 
@@ -48,7 +48,7 @@ def folded(e: Expr, memo: dict | None = None) -> Expr:
     """e as a paper writes it: in a product F(Fᵀ written out as a sum), the second factor is
     shown as Fᵀ — (X − μuᵀ)(X − μuᵀ)ᵀ rather than (X − μuᵀ)(Xᵀ − uμᵀ). Display only: the
     value is the same."""
-    from ..steps import rebuild
+    from ..calculus.steps import rebuild
     memo = {} if memo is None else memo
     done = memo.get(e)
     if done is not None:
@@ -137,7 +137,7 @@ class Solution:
         if fmt == "python":
             return self.python_code()
         if fmt == "sympy":
-            from ..sympy_export import sympy_code
+            from ..render.sympy_export import sympy_code
             return sympy_code(self.value, self.others)
         verdict = self.verdict(fmt)
         if fmt == "latex":
@@ -222,8 +222,8 @@ class Solution:
         """A function of the other names (keyword arguments bound to arrays) returning X*."""
         import numpy as np
 
-        from ..numeric import evaluate, sizes_from
-        from ..numpy_function import _array
+        from ..checking.numeric import evaluate, sizes_from
+        from ..checking.numpy_function import _array
 
         def solution(**values) -> np.ndarray:
             arrays = {n: _array(v, values[n]) for n, v in self.others.items()}
@@ -235,7 +235,7 @@ class Solution:
                 return scipy.linalg.solve_sylvester(left, right, constant)
             out = evaluate(self.result.rhs, arrays, sizes)
             if self.kind == "vec":
-                from ..numeric import dim_value
+                from ..checking.numeric import dim_value
                 shape = tuple(dim_value(d, sizes) for d in self.wrt.shape)
                 return out.reshape(shape, order="F")
             return out

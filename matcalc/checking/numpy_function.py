@@ -6,7 +6,7 @@
 The function takes the expression's names as keyword arguments (a dict works as
 `J(**values)`), bound to arrays: matrices 2-D, vectors (n, 1) or 1-D, scalars as numbers.
 Sizes (n, m) are read off the arrays, which must agree with each other. It evaluates the tree
-with matcalc.numeric.evaluate; no code is generated or run.
+with matcalc.checking.numeric.evaluate; no code is generated or run.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from typing import Callable
 
 import numpy as np
 
-from .dims import shape_str
-from .errors import MatcalcError
-from .expr import Expr, Var
+from ..calculus.dims import shape_str
+from ..errors import MatcalcError
+from ..calculus.expr import Expr, Var
 from .numeric import dim_value, evaluate, sizes_from
 
 

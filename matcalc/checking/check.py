@@ -8,7 +8,7 @@ chosen from the sizes of the question (n, m, mn, n², …). Where that is ambigu
 explicit, write the size: `I_n`, `I_3`, `I_mn` (the product m·n), `K_mn` (one letter or
 digit a size). A question that has variables named I or K keeps them as variables.
 
-Both sides are evaluated at random well-conditioned points with matcalc.numeric (no code is
+Both sides are evaluated at random well-conditioned points with matcalc.checking.numeric (no code is
 written or run) and compared.
 """
 from __future__ import annotations
@@ -20,14 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import resources
-from .api import Derivative, derive, parse_shapes
-from .dims import ONE, Dim, shape_str
-from .errors import MatcalcError, ParseError, ShapeError
-from .expr import (Num, Zero, Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
+from ..api import Derivative, derive, parse_shapes
+from ..calculus.dims import ONE, Dim, shape_str
+from ..errors import MatcalcError, ParseError, ShapeError
+from ..calculus.expr import (Num, Zero, Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
                    ScalarPow, Var)
 from .numeric import evaluate
-from .parser import NAME, Parser, Token, kronecker_ascii, tokenize
-from .render import render
+from ..language.parser import NAME, Parser, Token, kronecker_ascii, tokenize
+from ..render import render
 
 POINTS = 3
 MAX_SIZE_CHOICES = 4096
@@ -176,7 +176,7 @@ class ClaimParser(Parser):
 
 def printed_names(names: dict[str, Var]) -> dict[str, str]:
     """How each name of the question prints (alpha as α, X1 as X₁, read back as X1)."""
-    from .render import render
+    from ..render import render
     out = {}
     for name, var in names.items():
         out[name] = name
@@ -365,7 +365,7 @@ def random_points(derivative: Derivative, count: int, seed: int):
     delicate = [n for e in (derivative.expr, derivative.jacobian) for n in _nodes(e)
                 if isinstance(n, (Inverse, Det, LogDet, ScalarPow, Func, ElementFunc, ElementPow))]
     positive = any(_needs_positive(n) for n in delicate)
-    from .matfunc import requirements
+    from ..calculus.matfunc import requirements
     needs = requirements(derivative.expr, derivative.jacobian)  # chol(S), eig(S), logm(X)
     for values in itertools.islice(itertools.permutations(SIZE_VALUES, len(symbols)), 24):
         sizes = dict(zip(symbols, values))

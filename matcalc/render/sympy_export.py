@@ -44,15 +44,15 @@ from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.str import StrPrinter
 
-from .build import definition
-from .dims import DERIVED_SIZES, Dim
-from .errors import MatcalcError
-from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
-from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+from ..calculus.build import definition
+from ..calculus.dims import DERIVED_SIZES, Dim
+from ..errors import MatcalcError
+from ..calculus.expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
+from ..calculus.expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
                    Mul, Norm, Num, Ones, Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec as VecNode,
                    Zero, tree_size, variables)
-from .limits import check_sympy_size
+from ..limits import check_sympy_size
 
 
 # ── the two additions ───────────────────────────────────────────────────────────────────
@@ -451,12 +451,12 @@ def _frechet(e, convert):
     """(I ⊗ X^½ + (X^½)ᵀ ⊗ I)⁻¹ for the square root; the eigenbasis form has no sympy object."""
     if e.name != "sqrtm":
         return _absent(e, convert)
-    from .matfunc import expanded
+    from ..calculus.matfunc import expanded
     return convert(expanded(e))
 
 
 def _absent(e, convert):
-    from .render import render
+    from . import render
     raise MatcalcError(f"sympy has no object for {render(e)}; use --format unicode, latex or numpy")
 
 
@@ -594,7 +594,7 @@ def sympy_code(e: Expr, names: dict[str, Var] | None = None) -> str:
     lines = ["import sympy as sp"]
     additions = [name for name in _ADDITIONS if name in printer.used]
     if additions:
-        lines.append(f"from matcalc.sympy_export import {', '.join(additions)}")
+        lines.append(f"from matcalc.render.sympy_export import {', '.join(additions)}")
     if sizes:
         idents = ", ".join(identifiers[s] for s in sizes.values())
         make = "sp.symbols" if len(sizes) > 1 else "sp.Symbol"

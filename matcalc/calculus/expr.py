@@ -11,8 +11,8 @@ import weakref
 from fractions import Fraction
 
 from .dims import DERIVED_CODE, DERIVED_SIZES, ONE, Dim, Shape, shape_str
-from .errors import ShapeError
-from .limits import check_depth, check_number, spend
+from ..errors import ShapeError
+from ..limits import check_depth, check_number, spend
 
 _NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
@@ -83,17 +83,17 @@ class Expr(metaclass=_Interned):
         return self.shape[0] * self.shape[1]
 
     def __repr__(self) -> str:
-        from .render import render
+        from ..render import render
         return f"<{type(self).__name__} {render(self, 'ascii')} : {shape_str(self.shape)}>"
 
     def __str__(self) -> str:
         """The expression as matcalc prints it: A⁻ᵀ, vecᵀ, ⊗."""
-        from .render import render
+        from ..render import render
         return render(self)
 
     def _repr_latex_(self) -> str:
         """How a notebook shows an expression: display math."""
-        from .render import render
+        from ..render import render
         return f"$${render(self, 'latex')}$$"
 
 
@@ -462,7 +462,7 @@ class Duplication(Expr):
         return (self.n * self.n, half_triangle(self.n))
 
 
-# ── matrix functions, decompositions and spectra (matcalc.matfunc knows their calculus) ──
+# ── matrix functions, decompositions and spectra (matcalc.calculus.matfunc knows their calculus) ──
 
 MATRIX_FUNCTIONS = ("expm", "logm", "sqrtm")
 
@@ -631,7 +631,7 @@ class Pinv(Expr):
 
 def _describe(e: Expr, limit: int = 40) -> str:
     """An operand for a message: its text, cut short when long, and its shape."""
-    from .render.text import UnicodePrinter
+    from ..render.text import UnicodePrinter
     if tree_size(e) > 50 * limit:
         text = {Add: "a long sum", Mul: "a long product"}.get(type(e), "a long expression")
     else:

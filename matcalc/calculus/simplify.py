@@ -22,7 +22,7 @@ from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, Ele
                    Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
 from .expr import tree_size
-from .limits import check_power
+from ..limits import check_power
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
 
@@ -651,7 +651,7 @@ def _hadamard_expanded(terms: list[Expr]) -> Expr | None:
 @_per_node
 def _plain_text(e: Expr) -> str:
     """A fixed order for the factors of a Hadamard product, so that like terms meet."""
-    from .render import render
+    from ..render import render
     return render(e, "ascii")
 
 

@@ -416,8 +416,8 @@ class Differentiator:
             if self.depends(e):
                 r = RULES.get(type(e))
                 if r is None:  # V, v, F of a decomposition: they appear in answers only
-                    from .errors import MatcalcError
-                    from .render.text import UnicodePrinter
+                    from ..errors import MatcalcError
+                    from ..render.text import UnicodePrinter
                     raise MatcalcError(f"matcalc has no rule for the derivative of "
                                        f"{UnicodePrinter().print(e)}, a factor of a decomposition "
                                        "in the first derivative, so no second derivative here")

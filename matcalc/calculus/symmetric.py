@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .api import Derivative
-from .errors import MatcalcError
+from ..api import Derivative
+from ..errors import MatcalcError
 from .expr import (Add, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Hadamard, Identity, Inverse, Mul, Power,
                    Transpose, Var)
 from .simplify import CONSTRUCTORS, add, hadamard, mul, number, simplify, transpose

@@ -13,9 +13,9 @@ from typing import Callable
 
 import sympy
 
-from .build import definition
-from .errors import MatcalcError
-from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+from ..calculus.build import definition
+from ..errors import MatcalcError
+from ..calculus.expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, Mul, Norm, Num,
                    Ones, Power, ScalarPow, Size, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .numeric import dim_value, duplication_matrix
@@ -155,7 +155,7 @@ class ExactSeries:
         defined = definition(e)  # σ, softplus, softmax, logsumexp: by exp and log
         if defined is not None:
             return self(defined)
-        from .expr import Adj, Pinv
+        from ..calculus.expr import Adj, Pinv
         if isinstance(e, Adj):  # |F|F⁻¹
             return self(Mul((Det(e.arg), Inverse(e.arg))))
         if isinstance(e, Pinv):  # (FᵀF)⁻¹Fᵀ for full column rank, Fᵀ(FFᵀ)⁻¹ for full row rank
@@ -164,7 +164,7 @@ class ExactSeries:
             return self(Mul((Inverse(Mul((Ft, F))), Ft)) if tall else Mul((Ft, Inverse(Mul((F, Ft))))))
         series = SERIES.get(type(e))
         if series is None:
-            from .render import render
+            from ..render import render
             raise Inexact(f"{render(e)} has no exact value at rational points")
         parts = [self(c) for c in e.children]
         return series(self, e, parts)

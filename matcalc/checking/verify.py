@@ -25,21 +25,21 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from . import rules as rules_module
-from . import simplify as simplify_module
-from .dims import DERIVED_SIZES, ONE, Dim
+from ..calculus import rules as rules_module
+from ..calculus import simplify as simplify_module
+from ..calculus.dims import DERIVED_SIZES, ONE, Dim
 from . import directional, resources
 from .directional import DomainError, TooLarge, Values, apply
-from .errors import MatcalcError, ShapeError
-from .expr import (MATRIX_FUNCTIONS, Add, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc,
+from ..errors import MatcalcError, ShapeError
+from ..calculus.expr import (MATRIX_FUNCTIONS, Add, Chol, Extreme, Factor, Frechet, HalfLower, MatFunc,
                    Spectrum)
-from .expr import (Commutation, Det, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
+from ..calculus.expr import (Commutation, Det, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
                    Hadamard, Identity, Inverse, Kron, Mul, Num, Ones, Power, ScalarPow, Softmax, SumAll,
                    Trace, Transpose, Var, Vec,
                    variables)
-from .matfunc import requirements
+from ..calculus.matfunc import requirements
 from .numeric import dim_value
-from .render import render
+from ..render import render
 
 TOLERANCE = {"complex": 1e-8, "central": 1e-5, "identity": 1e-9}
 NOISE_FLOOR = {"complex": 1e-6, "central": 1e-4}  # × (1 + ‖f‖): below this a derivative is 0
@@ -319,7 +319,7 @@ def verify_expression(text: str, wrt: str | None = None, shapes: dict | None = N
     A wrong Jacobian disagrees with the differences in almost every direction, so one point
     and one direction decide; small sizes get two of each, large ones one (n > 64).
     """
-    from .api import derive
+    from ..api import derive
     _check_size(size, method)
     start = time.perf_counter()
     points = points or (2 if size <= 64 else 1)

@@ -91,8 +91,8 @@ def _walk(e: Expr, seen: set) -> list[Expr]:
 def conditions(question: Expr, answer: Expr | None = None, fmt: str = "unicode") -> list[str]:
     """What the answer assumes of the question's matrices, one phrase each, in order;
     fmt "latex" writes the matrices as $…$ for a document."""
-    from .render.latex import LatexPrinter
-    from .render.text import UnicodePrinter
+    from ..render.latex import LatexPrinter
+    from ..render.text import UnicodePrinter
 
     def render(e: Expr) -> str:
         if fmt == "latex":

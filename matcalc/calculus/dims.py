@@ -5,7 +5,7 @@ sizes, so a dimension is a monomial: an integer times a sorted tuple of symbols.
 """
 from __future__ import annotations
 
-from .limits import NUMBER_BOUND, check_number
+from ..limits import NUMBER_BOUND, check_number
 
 
 class Dim:

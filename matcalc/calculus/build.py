@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .errors import ShapeError
+from ..errors import ShapeError
 from .expr import (Add, Det, DiagMatrix, DiagPart, ElementFunc, ElementPow, Expr, Func, Hadamard,
                    Identity, Inverse, Kron, LogDet, LogSumExp, Mul, Norm, Num, Ones, Power, ScalarPow,
                    Softmax, SumAll, Trace, Transpose, Vec, Zero, _describe)

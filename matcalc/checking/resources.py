@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .dims import DERIVED_SIZES, Dim
-from .errors import LimitError
+from ..calculus.dims import DERIVED_SIZES, Dim
+from ..errors import LimitError
 
 MAX_BYTES = 1 << 30            # arrays alive at once: 1 GiB
 MAX_SECONDS = 60               # estimated run time of one command
@@ -101,7 +101,7 @@ def point(names: Iterable, sizes: dict[str, int], copies: int = 1, complex_: boo
 
 
 def dense(exprs: Iterable, sizes: dict[str, int], complex_: bool = False) -> Cost:
-    """Evaluating the trees in full (matcalc.numeric): each distinct node's value is kept,
+    """Evaluating the trees in full (matcalc.checking.numeric): each distinct node's value is kept,
     so memory is their sum, plus what one node needs while it is built."""
     seen: set = set()
     stack = list(exprs)

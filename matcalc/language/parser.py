@@ -25,12 +25,12 @@ from collections import namedtuple
 from collections.abc import Callable
 from fractions import Fraction
 
-from . import build
-from .dims import ONE, Dim
-from .errors import LimitError, MatcalcError, ParseError, describe_char, quote
-from .expr import Expr, Var
-from .language.syntax import Syn
-from .limits import MAX_DIGITS, MAX_LENGTH, MAX_NESTING, budgeted
+from ..calculus import build
+from ..calculus.dims import ONE, Dim
+from ..errors import LimitError, MatcalcError, ParseError, describe_char, quote
+from ..calculus.expr import Expr, Var
+from .syntax import Syn
+from ..limits import MAX_DIGITS, MAX_LENGTH, MAX_NESTING, budgeted
 
 DEFAULT_SIZE = "n"
 
@@ -269,8 +269,8 @@ class Parser:
 
     def typed(self, tree: Syn, extra_names: tuple[str, ...] = ()) -> Expr:
         """Infer the names' shapes, then build the typed tree."""
-        from .language.elaborate import elaborate
-        from .language.infer import Inference
+        from .elaborate import elaborate
+        from .infer import Inference
         self.inference = Inference(self.text, self.shapes)
         self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)))
         return elaborate(self, tree)

@@ -19,9 +19,9 @@ NUMPY_FUNCTIONS = {"relu": lambda a: np.maximum(a, 0),
 def _function(name: str):
     return NUMPY_FUNCTIONS.get(name) or getattr(np, name)
 
-from .dims import DERIVED_SIZES, Dim
-from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
-from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
+from ..calculus.dims import DERIVED_SIZES, Dim
+from ..calculus.expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
+from ..calculus.expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
                    Mul, Norm, Num, Ones, Partial, Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 
@@ -261,17 +261,17 @@ def memory_needed(e: Expr, sizes: dict[str, int]) -> int:
 
 def check_memory(e: Expr, sizes: dict[str, int], what: str = "evaluating it") -> None:
     """A LimitError, before anything is allocated, when the arrays would pass MAX_ARRAY_BYTES."""
-    from .limits import MAX_ARRAY_BYTES, memory_text
+    from ..limits import MAX_ARRAY_BYTES, memory_text
     needed = memory_needed(e, sizes)
     if needed > MAX_ARRAY_BYTES:
-        from .errors import LimitError
+        from ..errors import LimitError
         raise LimitError(f"{what} needs about {memory_text(needed)} of memory, more than "
                          f"matcalc's limit of {memory_text(MAX_ARRAY_BYTES)}")
 
 
 def evaluate(e: Expr, env: dict[str, np.ndarray], sizes: dict[str, int] | None = None) -> np.ndarray:
     """The value of e as a 2-D array; shared subexpressions are computed once."""
-    from .expr import variables
+    from ..calculus.expr import variables
     sizes = sizes if sizes is not None else sizes_from(env, variables(e))
     check_memory(e, sizes)
     memo: dict[Expr, np.ndarray] = {}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from . import build
 from .expr import Add, Commutation, Expr, Identity, Kron, Mul, Num, Partial, Var, Vec, Zero
-from .render import render
+from ..render import render
 from .rules import RULES, Differentiator
 from .simplify import CONSTRUCTORS, simplify, tracing
 
@@ -67,12 +67,12 @@ class Derivation:
         return "\n".join(lines) + self.where(fmt)
 
     def where(self, fmt: str) -> str:
-        from .render.names import where
+        from ..render.names import where
         return where(self.definitions, fmt)
 
     def named(self, taken=frozenset()) -> Derivation:
         """The derivation ending with names for what recurs, a last step of its own."""
-        from .render.names import named
+        from ..render.names import named
         body, definitions = named(self.answer, taken)
         if not definitions:
             return self
@@ -91,7 +91,7 @@ def rule_text(rule: str, fmt: str) -> str:
 def latex_block(derivation: Derivation) -> str:
     """An amsmath aligned block, as the article lays a derivation out: the question, then for
     each step its rule's name on a row of its own and `= …`, broken to stay on the page."""
-    from .render.document import derivation_rows
+    from ..render.document import derivation_rows
     return "\\begin{aligned}\n  " + "\\\\\n  ".join(derivation_rows(derivation)) + \
         "\n\\end{aligned}"
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import MatcalcError
-from .expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
+from ..errors import MatcalcError
+from ..calculus.expr import (Add, Commutation, DiagMatrix, Duplication, ElementFunc, ElementPow, Expr, Func,
                    Identity, Inverse, Kron, LogDet, Mul, Ones, ScalarPow, Transpose, Var, Vec, Zero)
-from .expr import Chol, Extreme, Factor, Frechet, MatFunc, Spectrum
+from ..calculus.expr import Chol, Extreme, Factor, Frechet, MatFunc, Spectrum
 from .numeric import EVALUATORS, dim_value, frechet_direction
 from .resources import MAX_PIECE
 
@@ -177,7 +177,7 @@ def _check_spectral(e: Expr, value: np.ndarray) -> None:
 
 
 def _show(e: Expr) -> str:
-    from .render import render
+    from ..render import render
     return render(e)
 
 
