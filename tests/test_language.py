@@ -250,3 +250,21 @@ def test_unicode_answers_read_back_in_a_claim(question, wrt, claim):
 def test_a_run_that_splits_two_ways_is_refused():
     with pytest.raises(MatcalcError, match="could be read as"):
         check("tr(a b' X) + tr(ab c' X)", "X", "abc'")
+
+
+def test_ones_is_a_column_unless_its_use_decides():
+    """`ones` is lower-case: a column when nothing else decides, like x; a matrix where its use
+    makes it one."""
+    assert derive("ones' x", "x").render("unicode") == "𝟏ᵀ"
+    assert derive("x' ones ones' x", "x").render("unicode") == "2sum(x) 𝟏ᵀ"
+    assert derive("ones' X ones", "X", {"X": ("m", "n")}).render("unicode", "gradient") == "𝟏"
+    assert parse("ones' X ones", {"X": ("m", "n")}).shape == (ONE, ONE)
+    fd_check("x' ones ones' x", "x")
+
+
+def test_the_inner_product_of_ones_is_their_length():
+    """𝟏ₙᵀ𝟏ₙ = n: the mean of the columns of X is X𝟏/N."""
+    assert derive("ones' ones t", "t", {"t": (1, 1)}).render("unicode") == "n"
+    assert derive("ones' ones t", "t", {"t": (1, 1), "X": (3, 4)}).render("ascii") == "n"
+    assert derive("ones' x t", "t", {"t": (1, 1), "x": ("k", 1)}).render("unicode") == "sum(x)"
+    fd_check("ones' ones x'x", "x")

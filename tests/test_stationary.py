@@ -458,3 +458,19 @@ def test_fuzzed_questions_end_in_an_answer_or_one_message(text, fmt, steps):
     assert "Traceback" not in result.output
     if result.exit_code:
         assert result.stdout == "" and result.stderr.startswith(("error: ", "warning: ", "Usage"))
+
+
+def test_the_gaussian_with_ones_gives_the_textbook_estimators():
+    """Written with `ones` for 𝟏, the estimators read as a textbook prints them, and their code
+    subtracts rather than adding −1 times."""
+    gaussian = "N logdet(Sigma) + tr(inv(Sigma) (X - mu ones')(X - mu ones')')"
+    shapes = {"X": ("n", "N"), "N": (1, 1)}
+    mean = solve(gaussian, "mu", shapes, symmetric=["Sigma"])
+    cov = solve(gaussian, "Sigma", shapes, symmetric=["Sigma"])
+    assert mean.equation() == "μ = X𝟏/N"
+    assert cov.equation() == "Σ = (X − μ𝟏ᵀ)(X − μ𝟏ᵀ)ᵀ/N"
+    assert "+ (-1 *" not in cov.render("python") and "(X - " in cov.render("python")
+    X = np.random.default_rng(3).standard_normal((3, 7))
+    mu = mean.to_numpy()(X=X, Sigma=np.eye(3), N=7)
+    assert np.allclose(mu.ravel(), X.mean(axis=1))
+    assert np.allclose(cov.to_numpy()(X=X, mu=mu, N=7), np.cov(X, bias=True))

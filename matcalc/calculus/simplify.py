@@ -256,9 +256,12 @@ def commutation_duplication(a: Expr, b: Expr):
 
 
 def ones_ones(a: Expr, b: Expr):
-    """𝟏𝟏ᵀ = 𝟏, the outer product of two columns of ones"""
+    """𝟏𝟏ᵀ = 𝟏, the outer product of two columns of ones; 𝟏ₙᵀ𝟏ₙ = n, their inner product"""
     if isinstance(a, Ones) and isinstance(b, Ones) and a.cols == ONE:
         return (Ones(a.rows, b.cols),)
+    if isinstance(a, Ones) and isinstance(b, Ones) and a.rows == ONE and b.cols == ONE:
+        n = a.cols
+        return (number(n.value) if n.value is not None else Size(n),)
 
 
 def ones_sum(a: Expr, b: Expr):

@@ -40,7 +40,8 @@ ONES = ("ones", "𝟏")
 
 class Sizes:
     """Size classes: a union–find whose classes hold a known Dim or None, and a kind —
-    'vector' (only lower-case names' lengths: may turn out 1), 'matrix' or 'free'."""
+    'vector' (only lower-case names' lengths: may turn out 1), 'matrix', 'free', or 'ones'
+    (the columns of 𝟏: 1 when nothing else decides, so that 𝟏 is a column)."""
 
     def __init__(self):
         self.parent: list[int] = []
@@ -134,11 +135,11 @@ class Inference:
         derived = {s.find(r) for r, _, _ in self.deferred}
         for i in range(len(s.parent)):
             if s.find(i) == i and s.value[i] is None and i not in derived:
-                s.value[i] = Dim.of(DEFAULT_SIZE)
+                s.value[i] = ONE if s.kind[i] == "ones" else Dim.of(DEFAULT_SIZE)
         self.products()
         for i in range(len(s.parent)):
             if s.find(i) == i and s.value[i] is None:
-                s.value[i] = Dim.of(DEFAULT_SIZE)
+                s.value[i] = ONE if s.kind[i] == "ones" else Dim.of(DEFAULT_SIZE)
 
     def products(self) -> None:
         """Settle the products of sizes whose factors are known, and a factor that is the one
@@ -255,8 +256,8 @@ class Inference:
         if kind == "sized identity":
             n = s.const(sized(node.value[2:]))
             return (n, n)
-        if kind == "ones":
-            return (s.new("free"), s.new("free"))
+        if kind == "ones":  # a column, as its lower-case name says, unless its use decides
+            return (s.new("free"), s.new("ones"))
         return self.name_shape(node.value)
 
     def _neg(self, node, x):

@@ -5,7 +5,7 @@ from fractions import Fraction
 from functools import cached_property
 
 from ..calculus.dims import ONE
-from ..calculus.expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num,
+from ..calculus.expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num, Ones,
                     Power, ScalarPow, Transpose, Var, Vec, Zero)
 from ..calculus.expr import Chol, DivDiff, Factor, Frechet, HalfLower, MatFunc, Pinv
 
@@ -137,8 +137,8 @@ def is_tight(e: Expr) -> bool:
     if isinstance(e, (Transpose, Inverse, Power, Pinv)):
         while isinstance(e, (Transpose, Inverse, Power, Pinv)):
             e = e.arg
-        return isinstance(e, (Var, Identity) + NAMED) or precedence(e) < ATOM
-    return isinstance(e, (Var, Identity, Commutation, Zero) + NAMED) or precedence(e) < PRODUCT
+        return isinstance(e, (Var, Identity, Ones) + NAMED) or precedence(e) < ATOM
+    return isinstance(e, (Var, Identity, Commutation, Zero, Ones) + NAMED) or precedence(e) < PRODUCT
 
 
 NAMED = (Factor, DivDiff, Chol, HalfLower)  # printed as a letter: V, F, L, Φ

@@ -62,7 +62,12 @@ class NumpyPrinter(Printer):
         return f"np.eye({m}*{n})[np.arange({m}*{n}).reshape(({m}, {n}), order='F').ravel()]"
 
     def _print_Add(self, e) -> str:
-        return "(" + " + ".join(self.print(t) for t in e.terms) + ")"
+        """A − B rather than A + (-1 * B)."""
+        out = self.print(e.terms[0])
+        for term in e.terms[1:]:
+            negated = _negated(term)
+            out += f" - {self.print(negated)}" if negated is not None else f" + {self.print(term)}"
+        return f"({out})"
 
     def _print_Mul(self, e) -> str:
         scalars = [self.print(f) for f in e.scalars]
@@ -256,3 +261,13 @@ def _numpy_function(name: str, x: str) -> str:
     if name == "relu":
         return f"np.maximum({x}, 0)"
     return f"np.{name}({x})"
+
+
+def _negated(term):
+    """−term when term is a product with a negative number in front, else None."""
+    from ..calculus.expr import Mul, Num
+    if not isinstance(term, Mul) or not isinstance(term.factors[0], Num) or term.factors[0].value >= 0:
+        return None
+    c, rest = -term.factors[0].value, term.factors[1:]
+    factors = rest if c == 1 else (Num(c), *rest)
+    return factors[0] if len(factors) == 1 else Mul(factors)
