@@ -104,6 +104,8 @@ class Lowering:
 
     def output(self, e: Expr) -> int:
         ref = self.value(e)
+        if _through_complex_eigenvectors(e):  # real answers computed in a complex eigenbasis
+            ref = self.add(ops.call("np.real"), ref, shape=e.shape)
         self.program.outputs.append(ref.id)
         return ref.id
 
@@ -689,6 +691,14 @@ def _existing(factors: tuple[Expr, ...], present: set[Expr]) -> Expr | None:
 def thin(cols: Dim, rows: Dim) -> bool:
     """An operand with far fewer columns than the inverse it meets has rows: solve, not invert."""
     return 4 * estimate(cols) <= estimate(rows)
+
+
+def _through_complex_eigenvectors(e: Expr) -> bool:
+    """Whether e is computed with the eigenvectors of a general (not symmetric) matrix, which
+    NumPy returns complex even where the answer is real."""
+    from ..calculus.expr import DivDiff, Factor
+    return any(isinstance(n, DivDiff) or (isinstance(n, Factor) and n.kind == "V")
+               for n in _nodes([e]))
 
 
 def _nodes(roots: list[Expr]) -> set[Expr]:
