@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from ..calculus.expr import Expr, tree_size, variables
 from ..limits import check_answer_size
-from .latex import LatexPrinter
-from .numpy import numpy_code
-from .text import AsciiPrinter, UnicodePrinter
 
 FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy", "python")
 
@@ -16,10 +13,16 @@ FORMATS = ("unicode", "latex", "ascii", "numpy", "sympy", "python")
 def render(e: Expr, fmt: str = "unicode", names: dict | None = None) -> str:
     """Print e; `names` (name → Var) tells the NumPy printer where sizes come from."""
     check_answer_size(tree_size(e))
-    if fmt in ("unicode", "ascii", "latex"):
-        printer = {"unicode": UnicodePrinter, "ascii": AsciiPrinter, "latex": LatexPrinter}[fmt]()
+    if fmt in ("unicode", "ascii"):  # each printer imported when its format is asked for
+        from .text import AsciiPrinter, UnicodePrinter
+        printer = UnicodePrinter() if fmt == "unicode" else AsciiPrinter()
+        return printer.print(e) + printer.where()
+    if fmt == "latex":
+        from .latex import LatexPrinter
+        printer = LatexPrinter()
         return printer.print(e) + printer.where()
     if fmt == "numpy":
+        from .numpy import numpy_code
         return numpy_code(e, names if names is not None else variables(e))
     if fmt == "sympy":
         from .sympy_export import sympy_code
