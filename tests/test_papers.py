@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from matcalc import derive
 from matcalc.cli import main
-from matcalc.render.names import substitute
+from matcalc.calculus.build import substitute
 from matcalc.checking.verify import NumericJudge, size_values
 
 Loss = namedtuple("Loss", "name question wrt shapes order layout paper matcalc")

@@ -243,3 +243,37 @@ def definition(e: Expr) -> Expr | None:
     if isinstance(e, LogSumExp):
         return Func("log", SumAll(func("exp", e.arg)))
     return None
+
+
+# ── rebuilding trees ────────────────────────────────────────────────────────────────────
+
+def rebuild(e: Expr, children: list[Expr]) -> Expr:
+    """The node e with new children; sums and products are flattened, nothing else changes.
+    e itself when its children are the same."""
+    if all(new is old for new, old in zip(children, e.children)):
+        return e
+    if isinstance(e, Add):
+        return add(*children)
+    if isinstance(e, Mul):
+        return mul(*children)
+    values, rest = [], iter(children)
+    for field in e.fields:
+        value = getattr(e, field)
+        if isinstance(value, Expr) and field != "wrt":  # ∂F/∂X: X is no child
+            value = next(rest)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
+            value = tuple(next(rest) for _ in value)
+        values.append(value)
+    return type(e)(*values)
+
+
+def substitute(e: Expr, replacements: dict[Expr, Expr], memo: dict | None = None) -> Expr:
+    """e with each node in `replacements` replaced, rebuilt without any algebra."""
+    memo = {} if memo is None else memo
+    if e in replacements:
+        return replacements[e]
+    done = memo.get(e)
+    if done is None:
+        done = rebuild(e, [substitute(c, replacements, memo) for c in e.children])
+        memo[e] = done
+    return done

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import build
+from .build import rebuild, substitute
 from .expr import Add, Commutation, Expr, Identity, Kron, Mul, Num, Partial, Var, Vec, Zero
 from ..render import render
 from .rules import RULES, Differentiator
@@ -196,35 +197,6 @@ def simplification_steps(expr: Expr, previous: str | None = None) -> list[Step]:
 
 def _label(fired: list) -> str:
     return ", ".join(dict.fromkeys(name for name, _, _ in fired))
-
-
-# ── rebuilding trees ────────────────────────────────────────────────────────────────────
-
-def substitute(e: Expr, replacements: dict[Expr, Expr], memo: dict | None = None) -> Expr:
-    """e with each node in `replacements` replaced, rebuilt without any algebra."""
-    memo = {} if memo is None else memo
-    if e in replacements:
-        return replacements[e]
-    done = memo.get(e)
-    if done is None:
-        done = rebuild(e, [substitute(c, replacements, memo) for c in e.children])
-        memo[e] = done
-    return done
-
-
-def rebuild(e: Expr, children: list[Expr]) -> Expr:
-    """The node e with new children; products and sums are flattened, nothing else changes."""
-    if all(new is old for new, old in zip(children, e.children)):
-        return e
-    if isinstance(e, Add):
-        return build.add(*children)
-    if isinstance(e, Mul):
-        return build.mul(*children)
-    if isinstance(e, Kron):
-        return Kron(*children)
-    if e.fields == ("left", "right"):  # F ∘ G
-        return type(e)(*children)
-    return type(e)(*(children[0] if name == "arg" else getattr(e, name) for name in e.fields))
 
 
 def tidy(e: Expr, memo: dict | None = None) -> Expr:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ..calculus.build import substitute
+
 from ..calculus.expr import (Commutation, ElementFunc, Expr, Identity, Num, Ones, Softmax, Var, Zero,
                     tree_size, variables)
 
@@ -135,28 +137,3 @@ def _name_for(e: Expr, taken: set[str]) -> str | None:
     else:
         pool = _MATRIX_NAMES
     return next((name for name in pool if name not in taken), None)
-
-
-def substitute(e: Expr, replacements: dict[Expr, Expr], memo: dict | None = None) -> Expr:
-    """e with each node of `replacements` replaced, every other node rebuilt as it was."""
-    memo = {} if memo is None else memo
-    if e in replacements:
-        return replacements[e]
-    done = memo.get(e)
-    if done is None:
-        children = [substitute(c, replacements, memo) for c in e.children]
-        done = e if all(a is b for a, b in zip(children, e.children)) else _rebuild(e, children)
-        memo[e] = done
-    return done
-
-
-def _rebuild(e: Expr, children: list[Expr]) -> Expr:
-    values, rest = [], iter(children)
-    for field in e.fields:
-        value = getattr(e, field)
-        if isinstance(value, Expr) and field != "wrt":  # ∂F/∂X: X is no child
-            value = next(rest)
-        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
-            value = tuple(next(rest) for _ in value)
-        values.append(value)
-    return type(e)(*values)

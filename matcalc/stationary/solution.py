@@ -48,7 +48,7 @@ def folded(e: Expr, memo: dict | None = None) -> Expr:
     """e as a paper writes it: in a product F(Fᵀ written out as a sum), the second factor is
     shown as Fᵀ — (X − μuᵀ)(X − μuᵀ)ᵀ rather than (X − μuᵀ)(Xᵀ − uμᵀ). Display only: the
     value is the same."""
-    from ..calculus.steps import rebuild
+    from ..calculus.build import rebuild
     memo = {} if memo is None else memo
     done = memo.get(e)
     if done is not None:
