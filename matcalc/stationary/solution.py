@@ -209,12 +209,12 @@ class Solution:
         from ..render.document import where_latex
         f = render(self.question, "latex")
         x = LatexPrinter().print(self.wrt)
-        body = (f"Minimise $f = {f}$ over ${x}$"
+        body = (f"The stationary points of $f = {f}$ over ${x}$"
                 + (" (symmetric)" if self.symmetric else "") + ".\n"
                 f"\\[\n{self.steps('latex')}\n\\]\n"
                 f"\\[\n  {self.equation('latex')}\n\\]\n"
                 f"\\[\n  {self.verdict('latex')}\n\\]\n"
-                f"{where_latex(self.names)}\n")
+                f"Here {where_latex(self.names)}.\n")
         return ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
                 "\\pagestyle{empty}\n\\begin{document}\n" + body + "\\end{document}\n")
 
