@@ -65,7 +65,7 @@ IDENTITIES = [
     ("sum(exp(X) .* (A X))", "X", None, "AX ∘ exp(X) + Aᵀ exp(X)"),
     ("sin(X) .* cos(X)", "X", None, "diag(vec(cos(X).^2)) − diag(vec(sin(X).^2))"),
     ("x / norm(x)", "x", None, "I/‖x‖ − xxᵀ/‖x‖³"),
-    ("sum(inv(X))", "X", None, "−X⁻ᵀ 𝟏 X⁻ᵀ"),
+    ("sum(inv(X))", "X", None, "−X⁻ᵀ𝟏X⁻ᵀ"),
     ("det(diag(x))", "x", None, "|diag(x)| x.^(−1)"),
     ("A diag(x) B", "x", None, "(Bᵀ ⊗ A) diag(vec(I)) (𝟏 ⊗ I)"),
     ("X .* X^T", "X", None, "diag(vec(X)) K + diag(vec(Xᵀ))"),

@@ -235,6 +235,7 @@ def _splits(word: str, known: dict[str, str], limit: int) -> list[list[str]]:
     return ways(0)
 
 
+_ONES = re.compile(r"𝟏|\bones\b(?!\s*\()")
 WHERE = re.compile(r",\s*where\s+")
 DEFINITION = re.compile(r",\s*(" + NAME.pattern + r")\s*=\s*")
 
@@ -288,6 +289,13 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
         claimed = _parse_claim(text, shapes, names, ())
         if isinstance(claimed, Num) and claimed.value == 0 and len(wanted) >= 1:
             return Zero(*max(wanted, key=lambda s: len(str(s))))  # a bare 0: the zero answer
+        if claimed.shape not in wanted and _ONES.search(text):
+            # 𝟏 is a column unless its use decides; a claim's use is the answer's shape too
+            try:
+                as_matrix = _parse_claim(_ONES.sub("matrix(1)", text), shapes, names, ())
+            except MatcalcError:
+                as_matrix = claimed
+            claimed = as_matrix if as_matrix.shape in wanted else claimed
         return _fitting(claimed, wanted)
     dims = sorted({d for v in names.values() for d in v.shape}, key=str)
     identity_sizes = list(dict.fromkeys(dims + [a * b for a in dims for b in dims if
