@@ -82,6 +82,17 @@ class Printer:
     def named(self, e: Expr) -> str:
         return self.naming.name(e, self.print)
 
+    # Decompositions print as their letters (V, F, Φ) with a where clause; a Fréchet
+    # derivative as its Kronecker form. The NumPy printer computes them instead.
+    def _print_Factor(self, e) -> str:
+        return self.named(e)
+
+    _print_DivDiff = _print_HalfLower = _print_Factor
+
+    def _print_Frechet(self, e) -> str:
+        from ..calculus.matfunc import expanded
+        return self.print(expanded(e))
+
     def where_entries(self) -> list[str]:
         """What each factor printed so far stands for ("X = VΛV⁻¹", …), one entry each."""
         return list(self.naming.entries) if "naming" in self.__dict__ else []

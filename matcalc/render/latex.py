@@ -236,15 +236,6 @@ class LatexPrinter(Printer):
             return self.sup(e.arg, "1/2")
         return f"\\log{self.group(self.print(e.arg))}"
 
-    def _print_Frechet(self, e) -> str:
-        from ..calculus.matfunc import expanded
-        return self.print(expanded(e))
-
-    def _print_Factor(self, e) -> str:
-        return self.named(e)
-
-    _print_DivDiff = _print_HalfLower = _print_Factor
-
     def _print_Chol(self, e) -> str:
         if self.question:
             return f"\\operatorname{{chol}}{self.group(self.print(e.arg))}"

@@ -237,15 +237,6 @@ class UnicodePrinter(Printer):
         arg = self.print(e.arg)
         return "e^" + (arg if isinstance(e.arg, Var) and len(arg) == 1 else self.group(arg))
 
-    def _print_Frechet(self, e) -> str:
-        from ..calculus.matfunc import expanded
-        return self.print(expanded(e))
-
-    def _print_Factor(self, e) -> str:
-        return self.named(e)
-
-    _print_DivDiff = _print_HalfLower = _print_Factor
-
     def _print_Chol(self, e) -> str:
         return f"chol({self.print(e.arg)})" if self.question else self.named(e)
 
