@@ -131,7 +131,7 @@ SPELLINGS = [
     ("t^-1", ScalarPow(t, Fraction(-1))),
     ("t^{1/2}", ScalarPow(t, Fraction(1, 2))),
     ("t^{-3/2}", ScalarPow(t, Fraction(-3, 2))),
-    ("t^2^3", ScalarPow(ScalarPow(t, Fraction(2)), Fraction(3))),
+    ("t^2^3", ScalarPow(t, Fraction(6))),  # (t²)³, one power
     ("exp(tr(A))", build.func("exp", Trace(A))),
     ("sqrt(a^T a)", build.func("sqrt", build.mul(Transpose(a), a))),
     ("log(tr(A) + 1)", build.func("log", build.add(Trace(A), num(1)))),

@@ -23,7 +23,7 @@ from matcalc.checking.numeric import evaluate
 from matcalc.render import FORMATS
 
 SIZES = {"n": 3, "m": 4, "1": 1}
-SUM, KRON, PRODUCT, NEGATIVE, POSTFIX, ATOM = 10, 20, 30, 35, 40, 50
+SUM, KRON, HADAMARD, PRODUCT, NEGATIVE, POSTFIX, ATOM = 10, 20, 25, 30, 35, 40, 50
 
 
 class OutOfDomain(Exception):
@@ -109,7 +109,7 @@ class Grammar:
         flipped = [n for n, s in self.names.items() if s == shape[::-1] and s != shape]
         choices = [("name", n) for n in direct] + [("transposed", n) for n in flipped]
         if shape == ("1", "1"):
-            choices += [("number", k) for k in ("2", "3", "0.5")]
+            choices += [("number", k) for k in ("2", "3", "0.5", "1e-1", "2.5E0")]
         mine = [c for c in choices if c[1] == self.variable]
         kind, name = self.pick(mine if mine and self.flip() else choices)  # mostly the variable
         if kind == "number":
@@ -128,9 +128,11 @@ class Grammar:
         if shape[1] == "1" and shape[0] != "1":
             makers += [self.vec]
         makers += [self.kron]
+        if shape != ("1", "1"):
+            makers += [self.elementwise, self.constant]
         if shape == ("1", "1"):
             makers += [self.scalar_function, self.scalar_function, self.scalar_power,
-                       self.trace, self.determinant, self.inner]
+                       self.trace, self.determinant, self.inner, self.reduction]
         return self.pick(makers)(shape, depth)
 
     def other_depth(self, depth: int) -> int:
@@ -162,7 +164,7 @@ class Grammar:
             p = self.positive(self.other_depth(depth))
             return Term(f"{inner.wrapped(PRODUCT)}/{p.wrapped(PRODUCT + 1)}", PRODUCT,
                         lambda env: inner.fn(env) / _guard_positive(p.fn(env)), p.bars or inner.bars)
-        k = self.pick(["2", "3", "0.5"])
+        k = self.pick(["2", "3", "0.5", "2e-1"])
         if how == "M/k":
             return Term(f"{inner.wrapped(PRODUCT)}/{k}", PRODUCT,
                         lambda env: inner.fn(env) / float(k), inner.bars)
@@ -333,6 +335,84 @@ class Grammar:
         return Term(f"<{left.text}, {right.text}>", ATOM,
                     lambda env: np.array([[np.sum(left.fn(env) * right.fn(env))]]),
                     left.bars or right.bars)
+
+    # MatrixCalculus.org's operators: element by element, constants sized by use, reductions
+    def elementwise(self, shape, depth):
+        how = self.pick(["M .* N", "M ./ P", "f(M)", "f(M)", "M.^2", "P.^s"])
+        M = self.expr(shape, depth - 1)
+        if how == "M .* N":
+            N = self.expr(shape, self.other_depth(depth))
+            return Term(f"{M.wrapped(HADAMARD)} .* {N.wrapped(HADAMARD + 1)}", HADAMARD,
+                        lambda env: M.fn(env) * N.fn(env), M.bars or N.bars)
+        if how == "M ./ P":
+            P = self.elementwise_positive(shape, self.other_depth(depth))
+            return Term(f"{M.wrapped(HADAMARD)} ./ {P.wrapped(HADAMARD + 1)}", HADAMARD,
+                        lambda env: M.fn(env) / P.fn(env), M.bars or P.bars)
+        if how == "M.^2":
+            return Term(M.wrapped(POSTFIX) + ".^2", POSTFIX, lambda env: M.fn(env) ** 2, M.bars)
+        if how == "P.^s":
+            P = self.elementwise_positive(shape, depth - 1)
+            s = self.expr(("1", "1"), self.other_depth(depth))
+            return Term(f"{P.wrapped(POSTFIX)}.^({s.text})", POSTFIX,
+                        lambda env: P.fn(env) ** _guard_exp(s.fn(env)), P.bars or s.bars)
+        name = self.pick(["tanh", "sin", "cos", "arctan", "abs", "relu", "sigmoid", "exp"])
+        fn = {"tanh": np.tanh, "sin": np.sin, "cos": np.cos, "arctan": np.arctan,
+              "abs": lambda v: np.abs(_guard_kink(v)), "exp": lambda v: np.exp(_guard_exp_all(v)),
+              "relu": lambda v: np.maximum(_guard_kink(v), 0),
+              "sigmoid": lambda v: 1 / (1 + np.exp(-v))}[name]
+        return Term(f"{name}({M.text})", ATOM, lambda env: fn(M.fn(env)), M.bars)
+
+    def elementwise_positive(self, shape, depth) -> Term:
+        M = self.expr(shape, depth)
+        return Term(f"exp({M.text})", ATOM, lambda env: np.exp(_guard_exp_all(M.fn(env))), M.bars)
+
+    def constant(self, shape, depth):
+        """M + I, M − eye, x + ones, x + vector(2), M + matrix(0.5): sized by their use."""
+        M = self.expr(shape, depth - 1)
+        r, c = shape
+        options = [("matrix(0.5)", lambda n, k: np.full((n, k), 0.5))]
+        if r == c:
+            options += [("I", lambda n, k: np.eye(n)), ("eye", lambda n, k: np.eye(n))]
+        if c == "1":
+            options += [("ones", lambda n, k: np.ones((n, 1))),
+                        ("vector(2)", lambda n, k: np.full((n, 1), 2.0))]
+        text, value = self.pick(options)
+        op = self.pick(["+", "-"])
+        sign = 1 if op == "+" else -1
+        return Term(f"{M.wrapped(SUM)} {op} {text}", SUM,
+                    lambda env: M.fn(env) + sign * value(*M.fn(env).shape), M.bars)
+
+    def reduction(self, shape, depth):
+        how = self.pick(["sum", "norm1", "norm2", "norm2^2", "p^s"])
+        if how == "p^s":
+            p = self.positive(depth - 1)
+            s = self.expr(("1", "1"), self.other_depth(depth))
+            return Term(f"{p.wrapped(POSTFIX)}^({s.text})", POSTFIX,
+                        lambda env: np.array([[_guard_positive(p.fn(env)) ** _item(s.fn(env))]]),
+                        p.bars or s.bars)
+        M = self.expr(self.pick([("n", "n"), ("m", "n"), ("n", "1")]), depth - 1)
+        if how == "sum":
+            return Term(f"sum({M.text})", ATOM, lambda env: np.array([[np.sum(M.fn(env))]]), M.bars)
+        if how == "norm1":
+            return Term(f"norm1({M.text})", ATOM,
+                        lambda env: np.array([[np.sum(np.abs(_guard_kink(M.fn(env))))]]), M.bars)
+        fn = lambda env: np.array([[_guard_positive(np.sqrt(np.sum(M.fn(env) ** 2)))]])  # noqa: E731
+        if how == "norm2":
+            return Term(f"norm2({M.text})", ATOM, fn, M.bars)
+        return Term(f"norm2({M.text})^2", POSTFIX, lambda env: fn(env) ** 2, M.bars)
+
+
+def _guard_kink(v: np.ndarray) -> np.ndarray:
+    """Central differences straddle a kink of abs or relu only near 0."""
+    if np.min(np.abs(v), initial=1) < 1e-3:
+        raise OutOfDomain
+    return v
+
+
+def _guard_exp_all(v: np.ndarray) -> np.ndarray:
+    if np.max(np.abs(v), initial=0) > 20:
+        raise OutOfDomain
+    return v
 
 
 @dataclass

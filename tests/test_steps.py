@@ -49,7 +49,7 @@ DERIVATIONS = [
     ("kron(X, A)", "X", None, ["Kronecker product rule"], []),
     ("tr(X)/det(X)", "X", None, ["product rule", "scalar power rule", "determinant rule",
                                  "trace rule"], ["power identity", "common factor"]),
-    ("sqrt(x^T x)", "x", None, ["chain rule", "product rule", "transpose rule"], ["like terms"]),
+    ("sqrt(x^T x)", "x", None, ["scalar power rule", "product rule", "transpose rule"], ["like terms"]),
     ("exp(t) A", "t", {"t": (1, 1)}, ["product rule", "chain rule"], []),
     ("X + X^T", "X", None, ["sum rule", "transpose rule"], []),
     ("logdet(inv(X))", "X", None, ["product rule", "log-determinant rule"], []),

@@ -308,7 +308,7 @@ def test_exact_table_passes_at_size_2():
 
 @pytest.mark.parametrize("args, message", [
     (["log(-tr(X^T X))", "X"], "log needs a positive argument"),
-    (["sqrt(-(x^T x))"], "sqrt needs a positive argument"),
+    (["sqrt(-(x^T x))"], "a fractional power needs a positive base"),
     (["inv(X - X)", "X"], "singular"),
     (["logdet(-(X^T X))", "X", "--size", "3"], "ln|F| needs |F| > 0"),
     (["inv(X)", "X", "--exact", "--size", "7"], "too large for --exact"),

@@ -18,17 +18,58 @@ def number(value) -> Num:
     return Num(Fraction(value))
 
 
-def _mul_factors(e: Expr) -> tuple[Expr, ...]:
-    """A product's factors can be spliced into another product unless it is a scalar made of
-    matrices (aᵀx), which must stay whole to keep the chain of shapes valid."""
-    if isinstance(e, Mul) and (not e.is_scalar or not e.matrices):
-        return e.factors
-    return (e,)
+def _splice(factors: list[Expr]) -> list[Expr]:
+    """The factors of nested products, in one list. A scalar made of matrices (aᵀx) is spliced
+    only where the chain of shapes runs through 1 (bᵀx·cᵀ is bᵀxcᵀ); elsewhere (A·aᵀx·B) it
+    stays whole, a scalar factor."""
+    out: list[Expr] = []
+    for i, f in enumerate(factors):
+        if not isinstance(f, Mul):
+            out.append(f)
+        elif not f.is_scalar or not f.matrices or _through_one(out, factors[i + 1:]):
+            out.extend(f.factors)
+        else:  # its coefficient and reciprocals join the product's: (xᵀy)x/‖x‖, not (xᵀy/‖x‖)x
+            out.extend(g for g in f.factors if _outside(g))
+            out.extend(_scalars([g for g in f.factors if not _outside(g)]))
+    return out
+
+
+def _scalars(chain: list[Expr]) -> list[Expr]:
+    """A scalar chain cut where it runs through 1: aᵀx bᵀy is (aᵀx)(bᵀy), so that it is one
+    product however it was bracketed."""
+    out, part = [], []
+    for f in chain:
+        part.append(f)
+        if not part[0].is_scalar and f.is_scalar:
+            continue
+        if part[0].is_scalar or f.shape[1].is_one:
+            out.append(part[0] if len(part) == 1 else Mul(tuple(part)))
+            part = []
+    return out + ([Mul(tuple(part))] if part else [])
+
+
+def _outside(e: Expr) -> bool:
+    return isinstance(e, Num) or (isinstance(e, ScalarPow) and e.exponent < 0)
+
+
+def _through_one(before: list[Expr], after: list[Expr]) -> bool:
+    left = next((f for f in reversed(before) if not f.is_scalar), None)
+    right = next((f for f in after if not f.is_scalar), None)
+    return (left is None or left.shape[1].is_one) and (right is None or right.shape[0].is_one)
 
 
 def mul(*factors: Expr) -> Expr:
-    flat = tuple(f for factor in factors for f in _mul_factors(factor))
-    return flat[0] if len(flat) == 1 else Mul(flat)
+    """A product in the one form it is printed and read back in: the written numbers become one
+    coefficient in front (2·(−A) is −2A), reciprocals go last (A t⁻¹ B is AB/t), and the chain
+    is as flat as its shapes allow ((aᵀx)/t is aᵀx t⁻¹)."""
+    coeff, top, bottom = Fraction(1), [], []
+    for f in _splice(list(factors)):
+        if isinstance(f, Num):
+            coeff *= f.value
+        else:
+            (bottom if isinstance(f, ScalarPow) and f.exponent < 0 else top).append(f)
+    rest = ([Num(coeff)] if coeff != 1 or not (top or bottom) else []) + top + bottom
+    return rest[0] if len(rest) == 1 else Mul(tuple(rest))
 
 
 def add(*terms: Expr) -> Expr:
@@ -54,13 +95,18 @@ def div(a: Expr, b: Expr) -> Expr:
         if b.value == 0:
             raise ShapeError("division by zero")
         return mul(number(1 / b.value), a)
-    return mul(a, ScalarPow(b, Fraction(-1)))
+    if isinstance(b, Mul) and all(f.is_scalar for f in b.factors):  # a/(2t) = a·(1/2)·t⁻¹
+        return mul(a, *(number(1 / f.value) if isinstance(f, Num) else power(f, Fraction(-1))
+                         for f in b.factors))
+    return mul(a, power(b, Fraction(-1)))
 
 
 def power(base: Expr, k: Fraction) -> Expr:
     if k == 1:
         return base
     if base.is_scalar:
+        if isinstance(base, ScalarPow) and Fraction(k).denominator == 1:  # (t²)⁻¹ is t⁻²
+            return power(base.arg, base.exponent * k)
         return ScalarPow(base, Fraction(k))
     if k.denominator != 1:
         raise ShapeError(f"a matrix can only be raised to an integer power, "
@@ -70,24 +116,26 @@ def power(base: Expr, k: Fraction) -> Expr:
     if k == 0:
         return Identity(base.shape[0])
     if k == -1:
-        return Inverse(base)
+        return inverse(base)
     return Power(base, int(k))
 
 
 def inverse(e: Expr) -> Expr:
-    return ScalarPow(e, Fraction(-1)) if e.is_scalar else Inverse(e)
+    """A⁻ᵀ is written one way, (A⁻¹)ᵀ, however it was typed."""
+    if e.is_scalar:
+        return power(e, Fraction(-1))
+    if isinstance(e, Transpose):
+        return Transpose(inverse(e.arg))
+    return Inverse(e)
 
 
 def transpose(e: Expr) -> Expr:
-    return Transpose(e)
+    """𝟏ᵀ is the row of ones itself: it has no other printed form."""
+    return Ones(e.shape[1], e.shape[0]) if isinstance(e, Ones) else Transpose(e)
 
 
 def det(e: Expr) -> Expr:
     return Det(e)
-
-
-def is_det(e: Expr) -> bool:
-    return isinstance(e, Det)
 
 
 def logdet(e: Expr) -> Expr:
@@ -135,6 +183,11 @@ def _is_number(e: Expr) -> bool:
 
 
 def func(name: str, e: Expr) -> Expr:
+    """√t of a scalar is t^½ and ln(|X|) is ln|X|: the one form each is printed in."""
+    if name == "sqrt" and e.is_scalar:
+        return power(e, Fraction(1, 2))
+    if name == "log" and isinstance(e, Det):
+        return LogDet(e.arg)
     return Func(name, e) if e.is_scalar else ElementFunc(name, e)
 
 
@@ -184,7 +237,7 @@ def matrix_function(name: str, e: Expr) -> Expr:
     """expm, logm, sqrtm of a square matrix; of a scalar they are exp, log and √."""
     from .expr import MatFunc
     if e.is_scalar:
-        return Func(name[:-1], e)
+        return func(name[:-1], e)
     return MatFunc(name, e)
 
 
@@ -254,8 +307,10 @@ def rebuild(e: Expr, children: list[Expr]) -> Expr:
         return e
     if isinstance(e, Add):
         return add(*children)
-    if isinstance(e, Mul):
-        return mul(*children)
+    if isinstance(e, Mul):  # flattened, in the order given: no coefficient is gathered
+        flat = tuple(f for c in children for f in
+                     (c.factors if isinstance(c, Mul) and not (c.is_scalar and c.matrices) else (c,)))
+        return flat[0] if len(flat) == 1 else Mul(flat)
     values, rest = [], iter(children)
     for field in e.fields:
         value = getattr(e, field)

@@ -136,17 +136,13 @@ def _hint(ch: str) -> str:
 # ── functions: name → (number of arguments, builder) ───────────────────────────────────
 # A function's shape rule is in language/infer.py; one not listed there acts element by element.
 
-def _log(x: Expr) -> Expr:
-    return build.logdet(x.arg) if build.is_det(x) else build.func("log", x)
-
-
 FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
     "inv": (1, build.inverse),
     "transpose": (1, build.transpose),
     "det": (1, build.det),
     "logdet": (1, build.logdet),
-    "log": (1, _log),
-    "ln": (1, _log),
+    "log": (1, lambda x: build.func("log", x)),
+    "ln": (1, lambda x: build.func("log", x)),
     "exp": (1, lambda x: build.func("exp", x)),
     "sqrt": (1, lambda x: build.func("sqrt", x)),
     "tr": (1, build.trace),

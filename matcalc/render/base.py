@@ -117,6 +117,11 @@ def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:
             coeff *= f.value
         elif isinstance(f, ScalarPow) and f.exponent < 0:
             bottom.append(f.arg if f.exponent == -1 else ScalarPow(f.arg, -f.exponent))
+        elif isinstance(f, Mul) and f.is_scalar and len(e.factors) > 1:
+            # a scalar factor's own fraction joins the product's: (xᵀy)x/(‖y‖‖x‖³)
+            c, t, b = split_fraction(f)
+            coeff, bottom = coeff * c, bottom + b
+            top.extend([t[0]] if len(t) == 1 else [Mul(tuple(t))] if t else [])
         else:
             top.append(f)
     return coeff, top, bottom
