@@ -182,7 +182,7 @@ CORPUS = [
          matcalc="−2(Y − WX)Xᵀ"),
     Loss("cosine similarity", "x'y / (norm(x) * norm(y))", "x", {}, 1, "gradient",
          paper="y/(‖x‖‖y‖) − (xᵀy)x/(‖x‖³‖y‖)",
-         matcalc="y/(‖x‖ ‖y‖) − (xᵀy)x/(‖y‖ ‖x‖³)"),
+         matcalc="y/(‖x‖ ‖y‖) − (xᵀy)x/(‖x‖³ ‖y‖)"),
 ]
 
 GOAL = 1.5  # every answer within 1.5 × the paper's length, definitions counted

@@ -111,7 +111,7 @@ class Printer:
 
 def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:
     """A product as coefficient, numerator factors and denominator factors (negative powers)."""
-    coeff, top, bottom = Fraction(1), [], []
+    coeff, top, bottom, inner = Fraction(1), [], [], []
     for f in e.factors:
         if isinstance(f, Num):
             coeff *= f.value
@@ -120,11 +120,11 @@ def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:
         elif isinstance(f, Mul) and f.is_scalar and len(e.factors) > 1:
             # a scalar factor's own fraction joins the product's: (xᵀy)x/(‖y‖‖x‖³)
             c, t, b = split_fraction(f)
-            coeff, bottom = coeff * c, bottom + b
+            coeff, inner = coeff * c, inner + b
             top.extend([t[0]] if len(t) == 1 else [Mul(tuple(t))] if t else [])
         else:
             top.append(f)
-    return coeff, top, bottom
+    return coeff, top, bottom + inner
 
 
 def sized_constants(e: Expr) -> frozenset[type]:
