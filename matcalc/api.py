@@ -94,6 +94,13 @@ class Derivative:
         return {name: shape for name, shape in self.shapes.items()
                 if name not in self.given and shape != letter_shape(name)}
 
+    @property
+    def open(self) -> tuple[str, ...]:
+        """The lower-case names that are columns (n×1) by their letter alone: nothing in the
+        question fixes their length, and nothing writes them as columns (x', sum(x)), so each
+        might have been meant as a scalar. A note says so; --shape t=1,1 makes t a scalar."""
+        return self.question.open
+
     def assumed(self) -> str:
         """"x is 1×1, X is m×n": the inferred shapes in words, or ""."""
         return ", ".join(f"{name} is {shape_str(shape)}" for name, shape in self.inferred.items())
@@ -130,7 +137,9 @@ class Derivative:
             raise MatcalcError(f"a second derivative needs a scalar expression, but "
                                f"{_describe(self.expr)} is not")
         raw, steps = jacobian(self.gradient, self.wrt)
-        return Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2, first=self)
+        second = Derivative(self.question, self.wrt, raw, simplify(raw), steps, order=2, first=self)
+        second.notes, second.given = list(self.notes), self.given
+        return second
 
     @cached_property
     @short
@@ -301,6 +310,19 @@ def letter_shape(name: str) -> tuple[Dim, Dim]:
     return (n, n) if name[0].isupper() else (n, Dim(1))
 
 
+def open_note(names: tuple[str, ...]) -> str:
+    """What the letter alone decided: t + 3 reads t as a column, which may not be what was
+    meant; the note names the --shape that reads it as a scalar."""
+    first = names[0]
+    if len(names) == 1:
+        return (f"{first} is a column by its letter alone: nothing in the question fixes its "
+                f"length, so it is n; --shape {first}=1,1 makes it a scalar")
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    options = ", ".join(f"--shape {name}=1,1 {name}" for name in names[1:])
+    return (f"{listed} are columns by their letter alone: nothing in the question fixes their "
+            f"lengths, so they are n; --shape {first}=1,1 makes {first} a scalar, {options}")
+
+
 def gradient_of(jac: Expr, wrt: Var) -> Expr:
     """Read G off a scalar function's Jacobian c·vecᵀ(G)."""
     if isinstance(jac, Zero) or (jac.is_scalar and not wrt.is_scalar and _is_zero(jac)):
@@ -412,7 +434,7 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     if given and NAME.fullmatch(given):
         _refuse_run_together(given, {n.value for n in walk(tree) if n.op == "name"}, parser.shapes)
     expr = parser.typed(tree, (given,) if given else ())
-    question = Question(expr, form, text, tuple(parser.read))
+    question = Question(expr, form, text, tuple(parser.read), parser.inference.open)
     names = variables(question.expr)
     if question.wrt and wrt and question.wrt != wrt:
         raise VariableError(f"the question differentiates by {question.wrt}, "
@@ -437,9 +459,13 @@ def derive(text: str, wrt: str | None = None, shapes: dict | None = None,
     first.given = frozenset(parse_shapes(shapes))
     if name not in names:
         zero = shape_str(first.jacobian.shape)
+        letter = f" ({name} is a column by its letter; --shape {name}=1,1 makes it a scalar)" \
+            if not name[0].isupper() and name not in first.given else ""
         first.notes.append(f"{name} does not occur in the expression, so the derivative is the "
-                           f"{zero} zero; " + (f"its variables are {_listed(names)}" if names
-                                               else "it has no variables"))
+                           f"{zero} zero{letter}; " + (f"its variables are {_listed(names)}"
+                                                       if names else "it has no variables"))
+    if question.open:
+        first.notes.append(open_note(question.open))
     if symmetric:
         from .calculus.symmetric import with_symmetry
         names = {name} if symmetric is True else {symmetric} if isinstance(symmetric, str) \

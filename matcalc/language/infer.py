@@ -34,6 +34,9 @@ TO_SCALAR = {"sum", "norm", "norm1", "norm2", "max", "min", "logsumexp"}
 FUNCTION_SHAPES = {"vec": "vec", "kron": "kron", "diag": "diag", "transpose": "transpose",
                    "vector": "vector", "matrix": "matrix", "pinv": "transpose", "eig": "eig",
                    "svd": "svd"}
+# Functions of a column that nobody applies to a scalar: their argument is written as a column
+# (as x' is), so its length is not reported as left to the letter.
+VECTOR_FUNCTIONS = TO_SCALAR | {"softmax", "diag", "vec", "transpose"}
 IDENTITIES = ("I", "eye")
 ONES = ("ones", "𝟏")
 
@@ -87,8 +90,10 @@ class Sizes:
             return False  # an upper-case name's size is never taken to be 1 unless given
         self.parent[b] = a
         self.value[a] = va if va is not None else vb
-        if self.kind[a] != self.kind[b]:
-            self.kind[a] = "matrix" if "matrix" in (self.kind[a], self.kind[b]) else "free"
+        kinds = (self.kind[a], self.kind[b])
+        if kinds[0] != kinds[1]:  # a lower-case name's length may still be 1; a matrix's not
+            self.kind[a] = "matrix" if "matrix" in kinds else \
+                "vector" if "vector" in kinds and "ones" not in kinds else "free"
         return True
 
     def is_one(self, i: int) -> bool:
@@ -99,6 +104,11 @@ class Sizes:
         """Unknown, and the length of lower-case names only: it may turn out a scalar."""
         r = self.find(i)
         return self.value[r] is None and self.kind[r] == "vector"
+
+    def never_one(self, i: int) -> bool:
+        """Known not to be 1, or a size of an upper-case name."""
+        r = self.find(i)
+        return self.kind[r] == "matrix" if self.value[r] is None else not self.value[r].is_one
 
     def show(self, i: int) -> str:
         v = self.get(i)
@@ -116,10 +126,14 @@ class Inference:
         self.names: dict[str, tuple[int, int]] = {}
         self.deferred: list[tuple[int, list[int], Syn]] = []  # size = product of sizes
         self.literal_names = literal_names  # names that are variables even if I, eye, …
+        self.written_as_column: list[int] = []  # lengths the text writes as columns: x', sum(x)
+        self.open: tuple[str, ...] = ()  # lower-case names that are columns by their letter only
+        self.choices: list = []  # products of two columns, t a: (a, c, product, nodes)
 
     # ── entry ──
     def run(self, tree: Syn, extra: tuple[str, ...] = ()) -> dict[str, tuple[Dim, Dim]]:
         self.visit(tree)
+        self.written = set(self.names)  # the names the text holds, not WRT alone
         for name in extra:
             self.name_shape(name)
         self.settle()
@@ -132,14 +146,31 @@ class Inference:
         """Products of sizes (vec, ⊗) once their factors are known, then the defaults."""
         s = self.sizes
         self.products()
+        self.resolve(final=True)
+        self.deferred = [d for d in self.deferred if not self.settled(*d)]
         derived = {s.find(r) for r, _, _ in self.deferred}
+        defaulted = set()
         for i in range(len(s.parent)):
             if s.find(i) == i and s.value[i] is None and i not in derived:
                 s.value[i] = ONE if s.kind[i] == "ones" else Dim.of(DEFAULT_SIZE)
+                defaulted.add(i)
         self.products()
         for i in range(len(s.parent)):
             if s.find(i) == i and s.value[i] is None:
                 s.value[i] = ONE if s.kind[i] == "ones" else Dim.of(DEFAULT_SIZE)
+                defaulted.add(i)
+        self.products()  # a product the defaults made inconsistent is a conflict
+        written = {s.find(i) for i in self.written_as_column}
+        self.open = tuple(name for name, (r, _) in self.names.items()
+                          if name in self.written and name not in self.given and not name[0].isupper()
+                          and s.find(r) in defaulted and s.kind[s.find(r)] != "matrix"
+                          and s.find(r) not in written)
+
+    def settled(self, result: int, parts: list[int], node: Syn) -> bool:
+        """A product that is one of its factors times ones: it says nothing more."""
+        s = self.sizes
+        rest = [p for p in parts if not s.is_one(p)]
+        return len(rest) == 1 and s.same(result, rest[0])
 
     def products(self) -> None:
         """Settle the products of sizes whose factors are known, and a factor that is the one
@@ -151,13 +182,14 @@ class Inference:
         s = self.sizes
         progress = False
         for result, parts, node in self.deferred:
+            progress = self.cancel(result, parts, node) or progress
             values = [s.get(p) for p in parts]
             unknown = [p for p, v in zip(parts, values) if v is None]
             total = s.get(result)
-            if len(unknown) == 1 and total is not None:  # (I ⊗ a)b: I's size from b's
-                known = _times([v for v in values if v is not None])
-                quotient = _divide(total, known)
-                if quotient is not None and s.unify(unknown[0], s.const(quotient)):
+            if unknown and total is not None and len({s.find(p) for p in unknown}) == 1:
+                known = _times([v for v in values if v is not None])  # (I ⊗ a)b: I's size
+                root = _root(_divide(total, known), len(unknown))  # from b's; a ⊗ a = 1: a = 1
+                if root is not None and s.unify(unknown[0], s.const(root)):
                     values = [s.get(p) for p in parts]
                     progress = True
             if any(v is None for v in values):
@@ -168,6 +200,41 @@ class Inference:
                 self.conflict(f"{self.describe(node)} has {size} elements, but its use needs "
                               f"{s.show(result)}", node)
         return progress
+
+    def cancel(self, result: int, parts: list[int], node: Syn) -> bool:
+        """Sizes are positive whole numbers, so a product that equals one of its factors (or
+        1) has every other factor 1 (t ⊗ t = t makes t a scalar), and a product whose other
+        factors are 1 is its one remaining factor (vec(aᵀ) has a's length). A factor that is
+        itself a product not yet known counts as its factors: b = vec(b ⊗ t) ⊗ t."""
+        s = self.sizes
+        rest = [p for p in self.factors(parts) if not s.is_one(p)]
+        if s.is_one(result) or any(s.same(result, p) for p in rest):
+            if not s.is_one(result):
+                rest.remove(next(p for p in rest if s.same(result, p)))
+            if all(s.is_one(p) for p in rest):
+                return False
+            for p in rest:
+                if not s.unify(p, self.one):
+                    self.conflict(f"{self.describe(node)} has {s.show(p)} times as many "
+                                  f"elements as its use needs", node)
+            return True
+        if len(rest) == 1 and not s.same(result, rest[0]):
+            if not s.unify(result, rest[0]):
+                self.conflict(f"{self.describe(node)} has {s.show(rest[0])} elements, but its "
+                              f"use needs {s.show(result)}", node)
+            return True
+        return False
+
+    def factors(self, parts: list[int], depth: int = 0) -> list[int]:
+        """parts, with each that is an unknown product replaced by its own factors."""
+        s = self.sizes
+        out = []
+        for p in parts:
+            inner = None if s.get(p) is not None or depth > 8 else next(
+                (q for r, q, _ in self.deferred if s.same(r, p) and not self.settled(r, q, _)
+                 and not any(s.same(r, f) for f in q)), None)
+            out += self.factors(inner, depth + 1) if inner is not None else [p]
+        return out
 
     # ── messages ──
     def describe(self, node: Syn) -> str:
@@ -242,6 +309,8 @@ class Inference:
     def visit(self, tree: Syn) -> tuple[int, int]:
         for node in walk(tree):  # children first, left to right, without recursion
             node.shape = getattr(self, "_" + node.op)(node, *node.args)
+            if self.choices:
+                self.resolve()
         return tree.shape
 
     def _num(self, node):
@@ -311,6 +380,10 @@ class Inference:
             if s.may_be_one(d):  # a matrix times a row: the row is a scalar
                 s.unify(d, self.one)
                 return shape
+        if s.is_one(b) and s.may_be_one(a) and s.may_be_one(c):
+            return self.either(a, c, first, last, right), d  # t a: which is the scalar?
+        if s.is_one(c) and s.may_be_one(b) and s.may_be_one(d):
+            return a, self.either(b, d, first, last, right)  # a' t'
         if not s.unify(b, c):
             left = first if first is last else None
             fix = self.suggest(right, b, d) or (self.suggest(left, a, c) if left else "")
@@ -319,6 +392,58 @@ class Inference:
                           f"{self.describe(right)}: {_count(s.show(b), 'column')} against "
                           f"{_count(s.show(c), 'row')}", right if right.op != "product" else right, fix)
         return (a, d)
+
+    def either(self, a: int, c: int, first: Syn, last: Syn, right: Syn) -> int:
+        """A column times a row or column (t a, t aᵀ), or either times a row: (a×1)·(c×d) is
+        an outer product when c is 1 and a scalar times a matrix when a is 1; the product's
+        rows are the other's. Which one is decided when one length is (resolve); if none is, the
+        question could mean two things and is refused."""
+        if self.sizes.same(a, c):  # t t: both scalars
+            self.sizes.unify(a, self.one)
+            return self.one
+        product = self.sizes.new("vector")
+        self.choices.append((a, c, product, (first, last, right)))
+        return product
+
+    def resolve(self, final: bool = False) -> None:
+        """Decide the pending products of two columns whose one length is now known."""
+        s = self.sizes
+        while self.choices:
+            pending = []
+            for a, c, product, nodes in self.choices:
+                if s.is_one(a) or s.never_one(c) or s.same(product, c):
+                    ok = s.unify(a, self.one) and s.unify(product, c)
+                elif s.is_one(c) or s.never_one(a) or s.same(product, a):
+                    ok = s.unify(c, self.one) and s.unify(product, a)
+                elif s.is_one(product):
+                    ok = s.unify(a, self.one) and s.unify(c, self.one)
+                else:
+                    pending.append((a, c, product, nodes))
+                    continue
+                if not ok:
+                    self.ambiguous(a, c, nodes, "cannot multiply")
+            if len(pending) == len(self.choices):
+                break
+            self.choices = pending
+        if final and self.choices:
+            a, c, _, nodes = self.choices[0]
+            self.ambiguous(a, c, nodes, "could mean two things")
+
+    def ambiguous(self, a: int, c: int, nodes, what: str) -> None:
+        first, last, right = nodes
+        left = self.span(first, last)
+        names = [self.length_of(a), self.length_of(c)]
+        fixes = [f"--shape {n}=1,1" for n in names if n]
+        fix = f"{fixes[0]} would fit" + "".join(f", as would {f}" for f in fixes[1:]) \
+            if fixes else ""
+        self.conflict(f"{left} {self.text[last.end:right.start].strip() or '·'} "
+                      f"{self.span(right, right)} {what}: one of the two must be a scalar, and "
+                      f"nothing in the question says which", right, fix)
+
+    def length_of(self, size: int) -> str | None:
+        """A lower-case name whose length is `size`, for a --shape to suggest."""
+        return next((name for name, (r, _) in self.names.items() if not name[0].isupper()
+                     and name not in self.given and self.sizes.same(r, size)), None)
 
     def _div(self, node, a, b):
         self.scalar(node, b, "can only divide by a scalar, but {}")
@@ -330,10 +455,14 @@ class Inference:
 
     def product_of(self, node, *parts) -> int:
         s = self.sizes
+        parts = [p for p in parts if not s.is_one(p)] or [self.one]
+        if len(parts) == 1:  # a ⊗ bᵀ has a's rows
+            return parts[0]
         values = [s.get(p) for p in parts]
         if all(v is not None for v in values):
             return s.const(_times(values))
-        result = s.new("free")
+        # a product of lengths that may each be 1 may be 1: t ⊗ a may be a scalar
+        result = s.new("vector" if all(s.may_be_one(p) for p in parts) else "free")
         self.deferred.append((result, list(parts), node))
         return result
 
@@ -348,6 +477,7 @@ class Inference:
     _hdiv = _hadamard
 
     def _transpose(self, node, x):
+        self.written_as_column.append(x.shape[0])
         return x.shape[::-1]
 
     def _invT(self, node, x):
@@ -386,11 +516,14 @@ class Inference:
         return (self.one, self.one)
 
     def _inner(self, node, a, b):
+        self.written_as_column += [a.shape[0], b.shape[0]]
         self.equal(a, b, "⟨A,B⟩ needs two matrices of one shape, but", node)
         return (self.one, self.one)
 
     def _call(self, node, *args):
         name = node.value
+        if name in VECTOR_FUNCTIONS:
+            self.written_as_column.append(args[0].shape[0])
         if name in SQUARE_SAME:
             self.square(node, args[0], WHAT.get(name, name))
             return args[0].shape
@@ -466,6 +599,17 @@ def _divide(total: Dim, part: Dim) -> Dim | None:
     if part.coeff == 0 or total.coeff % part.coeff:
         return None
     return Dim(total.coeff // part.coeff, tuple(symbols))
+
+
+def _root(size: Dim | None, k: int) -> Dim | None:
+    """The size whose k-th power is `size` (n² → n), or None."""
+    if size is None or k == 1:
+        return size
+    coeff = round(size.coeff ** (1 / k))
+    counts = {sym: size.symbols.count(sym) for sym in size.symbols}
+    if coeff ** k != size.coeff or any(c % k for c in counts.values()):
+        return None
+    return Dim(coeff, tuple(sym for sym, c in sorted(counts.items()) for _ in range(c // k)))
 
 
 def sized(suffix: str) -> Dim:

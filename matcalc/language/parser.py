@@ -187,9 +187,10 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Expr]]] = {
 }
 
 
-Question = namedtuple("Question", "expr wrt text read", defaults=((),))
+Question = namedtuple("Question", "expr wrt text read open", defaults=((), ()))
 Question.__doc__ = "A parsed question: the expression, the variable named by a " \
-    "`d … / dX` form (or None), and every name read, even one that vanishes (Q in Q^0)."
+    "`d … / dX` form (or None), every name read, even one that vanishes (Q in Q^0), and " \
+    "the lower-case names that are columns by their letter alone (nothing fixes their length)."
 
 
 class _NotPlain(Exception):
@@ -253,7 +254,7 @@ class Parser:
     def question(self, extra_names: tuple[str, ...] = ()) -> Question:
         tree, wrt = self.syntax()
         expr = self.typed(tree, extra_names + ((wrt,) if wrt else ()))
-        return Question(expr, wrt, self.text, tuple(self.read))
+        return Question(expr, wrt, self.text, tuple(self.read), self.inference.open)
 
     def syntax(self) -> tuple[Syn, str | None]:
         """The untyped tree, and the variable of a `d … / dX` form."""
