@@ -201,7 +201,7 @@ class Derivative:
         return latex_document(self.expr, self.wrt, answer, layout,
                               self.names, getattr(self, "symmetric", frozenset()), self.order,
                               conditions(self.expr, self.jacobian, "latex"),
-                              printer.where_entries(), definitions)
+                              printer.where_entries(), definitions, self.open)
 
     @property
     def conditions(self) -> list[str]:

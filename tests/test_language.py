@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from finite_differences import SIZES, check_derivative, random_point
@@ -22,7 +22,7 @@ from matcalc.calculus.dims import ONE, Dim
 from matcalc.errors import MatcalcError, ShapeError, VariableError
 from matcalc.checking.numeric import evaluate
 from matcalc.render import render
-from test_properties import questions
+from test_properties import Question, questions
 
 ROOT = Path(__file__).resolve().parents[1]
 n, m = Dim.of("n"), Dim.of("m")
@@ -133,6 +133,7 @@ def test_a_column_by_its_letter_alone_is_noted():
     result = CliRunner().invoke(main, ["derive", "exp(x)", "x"])
     assert result.exit_code == 0 and result.stdout == "diag(exp(x))\n"
     assert "--shape x=1,1 makes it a scalar" in result.stderr
+    assert r"\texttt{--shape t=1,1} makes it a scalar" in d.document()
 
 
 # ── run-together names and an absent WRT ─────────────────────────────────────────────────
@@ -265,6 +266,12 @@ def test_every_printed_answer_reads_back_as_an_equal_value(q):
 @settings(max_examples=int(os.environ.get("MATCALC_INFER_EXAMPLES", "120")), deadline=None,
           suppress_health_check=list(HealthCheck))
 @given(questions())
+@example(Question("tr(X^T A X)", "X", "X", {}, None, True))                # (a)
+@example(Question("t * a + b", "a", "a", {"t": (1, 1)}, None, False))      # (b), then (a)
+@example(Question("tr(X^T A X)", "X", "X", {"X": ("n", "m")}, None, True))  # (c1)
+@example(Question("tr(A)", "X", "X", {"X": ("m", "n")}, None, True))       # (c1), WRT absent
+@example(Question("t + 3", "t", "t", {"t": (1, 1)}, None, True))           # (c2)
+@example(Question("t' + 3", "t", "t", {"t": (1, 1)}, None, True))          # (d)
 def test_without_shape_options_inference_agrees_or_asks_for_one(q):
     """With every --shape removed, a well-shaped random question is read in one of three ways:
 
@@ -327,8 +334,9 @@ def _read(q, truth, shapes: dict, depth: int = 0, offered: bool = False) -> bool
         event("(c2) a column by its letter, " + ("noted" if noted else "written so"))
         return _read(q, truth, {**shapes, **{name: (1, 1) for name in scalars}}, depth + 1,
                      offered)
-    event({"same": "(a) the same shapes up to renaming",
-           "specialised": "(c1) undecided sizes are n"}[reading])
+    absent = d.wrt.name not in _names(d.expr)
+    event("(a) the same shapes up to renaming" if reading == "same" else
+          "(c1) undecided sizes are n" + (", of a WRT the question lacks" if absent else ""))
     _same_answer(truth, d)
     return True
 
@@ -422,3 +430,11 @@ def test_the_inner_product_of_ones_is_their_length():
     assert derive("ones' ones t", "t", {"t": (1, 1), "X": (3, 4)}).render("ascii") == "n"
     assert derive("ones' x t", "t", {"t": (1, 1), "x": ("k", 1)}).render("unicode") == "sum(x)"
     fd_check("ones' ones x'x", "x")
+
+
+def test_the_readme_shows_the_note_as_it_is_printed():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n(\$ matcalc derive \"t \+ 3\" t\n.*?)```", text, re.S)[1]
+    result = CliRunner().invoke(main, ["derive", "t + 3", "t"])
+    assert result.exit_code == 0
+    assert block.split("\n", 1)[1] == result.stderr + result.stdout

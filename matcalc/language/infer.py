@@ -441,9 +441,15 @@ class Inference:
                       f"nothing in the question says which", right, fix)
 
     def length_of(self, size: int) -> str | None:
-        """A lower-case name whose length is `size`, for a --shape to suggest."""
-        return next((name for name, (r, _) in self.names.items() if not name[0].isupper()
-                     and name not in self.given and self.sizes.same(r, size)), None)
+        """A lower-case name whose length is `size`, or a factor of it (t of t ⊗ t), for a
+        --shape to suggest."""
+        s = self.sizes
+        for part in [size] + self.factors([size]):
+            name = next((name for name, (r, _) in self.names.items() if not name[0].isupper()
+                         and name not in self.given and s.same(r, part)), None)
+            if name:
+                return name
+        return None
 
     def _div(self, node, a, b):
         self.scalar(node, b, "can only divide by a scalar, but {}")

@@ -131,7 +131,8 @@ def _lead(line: str) -> str:
 def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
                    names: dict[str, Var], symmetric: frozenset = frozenset(),
                    order: int = 1, conditions: list[str] = (),
-                   decompositions: list[str] = (), definitions: tuple = ()) -> str:
+                   decompositions: list[str] = (), definitions: tuple = (),
+                   open_names: tuple[str, ...] = ()) -> str:
     """The document: the question = the answer, then where each name lives; `definitions`,
     the names the answer uses for what recurs (render.names), open that sentence."""
     by_vech = wrt.name in symmetric and layout == "jacobian" and order == 1
@@ -149,6 +150,11 @@ def latex_document(expr: Expr, wrt: Var, answer: str, layout: str,
         body += " In the answer, " + "; ".join(f"${entry}$" for entry in decompositions) + "."
     if conditions:  # what the answer assumes: S symmetric positive definite, …
         body += " The answer holds where " + "; ".join(conditions) + "."
+    if open_names:  # columns by their letter alone: t + 3 might have meant a scalar t
+        listed = ", ".join(f"${tex(names[n])}$" for n in open_names if n in names)
+        options = ", ".join(rf"\texttt{{--shape {n}=1,1}}" for n in open_names)
+        body += (f" Nothing in the question fixes the length of {listed}: a lower-case name is "
+                 f"then a column, as here, and {options} makes it a scalar.")
     return TEMPLATE % {"preamble": "", "body": body}
 
 
