@@ -204,6 +204,31 @@ def test_matrixcalculus_operators_match_finite_differences(text):
     fd_check(text, "x", positive=positive, small=small, seed=2)
 
 
+@pytest.mark.parametrize("text, wrt, unicode, ascii, latex", [
+    ("a^b", "a", "b a^(b − 1)", "b a^(b - 1)", "b a^{b - 1}"),
+    ("a^b", "b", "ln(a) a^b", "ln(a) a^b", r"\ln(a) a^{b}"),
+    ("a^b a", "a", "(b + 1) a^b", "(b + 1) a^b", "(b + 1) a^{b}"),
+    ("t^s*sum(x)", "t", "sum(x) s t^(s − 1)", "sum(x) s t^(s - 1)",
+     r"\operatorname{sum}(x) s t^{s - 1}"),
+    ("(x'x)^b", "x", "2b (xᵀx)^(b − 1) xᵀ", "2b (x^T x)^(b - 1) x^T",
+     r"2 b (x^{\top} x)^{b - 1} x^{\top}"),
+    ("sum(X.^t)", "X", "t vecᵀ(X.^(t − 1))", "t vec^T(X.^(t - 1))",
+     r"t \operatorname{vec}^{\top}\bigl(X^{\circ (t - 1)}\bigr)"),
+    ("X.^t", "t", "vec(X.^t ∘ ln(X))", "vec(X.^t .* ln(X))",
+     r"\operatorname{vec}(X^{\circ t} \circ \ln(X))"),
+])
+def test_a_symbolic_power_is_printed_as_a_paper_writes_it(text, wrt, unicode, ascii, latex):
+    """a^b by a is b a^(b−1), not exp(b ln a) b/a: a power with a symbolic exponent is kept as
+    exp(b ln a) (so every printer, code and check works unchanged), a^b a^k is a^(b + k), and
+    the printers write exp(u ln a) as the power it is. Checked against finite differences,
+    and the ASCII answer reads back as a claim that agrees."""
+    d = fd_check(text, wrt, positive=True, seed=3)
+    assert (d.unicode, d.render("ascii"), d.latex) == (unicode, ascii, latex)
+    assert check(text, wrt, ascii).agree and check(text, wrt, unicode).agree
+    question = render(d.expr, "ascii")
+    assert render(parse(question), "ascii") == question  # a^b, X.^t read back
+
+
 @pytest.mark.parametrize("name, value", [("abs", 0.0), ("sign", 0.0), ("relu", 0.0)])
 def test_no_derivative_at_zero_is_zero_by_convention(name, value):
     d = derive(f"sum({name}(x))", "x")

@@ -300,7 +300,13 @@ class Grammar:
                     p.bars)
 
     def scalar_power(self, shape, depth):
-        exponent = self.pick(["^2", "²", "^3", "^-1", "^{-2}", "^{1/2}", "^{-1/2}"])
+        exponent = self.pick(["^2", "²", "^3", "^-1", "^{-2}", "^{1/2}", "^{-1/2}", "^s"])
+        if exponent == "^s":  # a symbolic exponent: p^s = exp(s ln p), p > 0
+            p, s = self.positive(depth - 1), self.expr(("1", "1"), self.other_depth(depth))
+            power = s.text if s.prec >= ATOM and s.text.isalpha() else f"({s.text})"
+            return Term(f"{p.wrapped(ATOM)}^{power}", POSTFIX,
+                        lambda env: np.array([[_guard_positive(p.fn(env)) **
+                                               _guard_exp(s.fn(env))]]), p.bars or s.bars)
         if exponent in ("^2", "²", "^3"):
             s = self.expr(("1", "1"), depth - 1)
             k = 3 if exponent == "^3" else 2

@@ -438,3 +438,25 @@ def test_format_sympy_for_an_elementwise_answer_on_the_command_line():
         'n = sp.Symbol("n", integer=True, positive=True)\n'
         'X = sp.MatrixSymbol("X", n, n)\n'
         "Vec(elementwise(sp.exp, X)).T\n")
+
+
+# ── a power with a symbolic exponent: a^b, X.^t ─────────────────────────────────────────
+
+POWER_VALUES = {"a": R(3, 2), "b": R(1, 3), "t": R(2, 3), "X": M([1, 2], ["1/2", 3])}
+
+
+@pytest.mark.parametrize("text, wrt, F", [
+    ("a^b", "a", lambda a, b: a ** b),
+    ("a^b", "b", lambda a, b: a ** b),
+    ("a^b a^t", "a", lambda a, b, t: a ** b * a ** t),
+    ("sum(X.^t)", "X", lambda X, t: total(each(X, lambda v: v ** t))),
+    ("X.^t", "X", lambda X, t: each(X, lambda v: v ** t)),
+    ("X.^t", "t", lambda X, t: each(X, lambda v: v ** t)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_symbolic_powers_equal_the_exact_jacobian(text, wrt, F):
+    """b a^(b−1) and X.^(t−1), exported as sympy's own powers, against sympy.diff."""
+    d = derive(text, wrt)
+    answer = explicit(d.to_sympy().subs(substitutions(d, POWER_VALUES, {})))
+    answer = answer if isinstance(answer, sp.MatrixBase) else sp.Matrix([[answer]])
+    expected = exact_jacobian(F, wrt, POWER_VALUES)
+    assert _same(sp.Matrix(answer), sp.Matrix(expected)), d.unicode

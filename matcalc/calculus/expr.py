@@ -301,6 +301,19 @@ class Func(Expr):
         return _scalar_shape(self.name, self.arg)
 
 
+def symbolic_power(e: Expr) -> tuple[Expr, Expr] | None:
+    """(a, u) when e is exp(u ln a): a power a^u with a symbolic exponent (X.^u element by
+    element), kept so, for a > 0, and printed as a power; None for any other node."""
+    if not (isinstance(e, (Func, ElementFunc)) and e.name == "exp" and isinstance(e.arg, Mul)):
+        return None
+    logs = [f for f in e.arg.factors if isinstance(f, (Func, ElementFunc)) and f.name == "log"]
+    rest = tuple(f for f in e.arg.factors if f not in logs)
+    if len(logs) != 1 or not rest or not all(f.is_scalar for f in rest) or \
+            any(isinstance(f, Num) for f in rest[1:]):
+        return None
+    return logs[0].arg, rest[0] if len(rest) == 1 else Mul(rest)
+
+
 @_unary
 class ScalarPow(Expr):
     """A scalar expression raised to a rational power."""

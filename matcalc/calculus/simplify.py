@@ -21,7 +21,7 @@ from .expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, Ele
                    Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp, Mul, Norm, Num, Ones,
                    Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec, Zero)
 from .expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
-from .expr import tree_size
+from .expr import symbolic_power, tree_size
 from ..limits import check_power
 
 ZERO, ONE_NUM = Num(Fraction(0)), Num(Fraction(1))
@@ -427,7 +427,14 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
     """Multiply the numbers and add the exponents of equal bases: |A|·|A|⁻¹ = 1."""
     coeff = Fraction(1)
     powers: dict[Expr, Fraction] = {}
+    symbolic: dict[Expr, Expr] = {}  # a^b: base → its symbolic exponent
     for s in scalars:
+        if (power := symbolic_power(s)) is not None:  # a^b a^c = a^(b + c)
+            base, u = power
+            if base in symbolic:
+                _fired("power identity", base, u)
+            symbolic[base] = add(symbolic[base], u) if base in symbolic else u
+            continue
         if isinstance(s, (Identity, Commutation)):
             continue
         if isinstance(s, Zero):
@@ -441,6 +448,10 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
         if base in powers:
             _fired("power identity", base, exponent)
         powers[base] = powers.get(base, Fraction(0)) + exponent
+    for base, u in symbolic.items():  # a^b/a = a^(b − 1): the power a paper writes
+        if powers.get(base):
+            u = _fired("power identity", (base, u), add(u, Num(powers.pop(base))))
+        powers[base_power(base, u)] = Fraction(1)
     rebuilt = [spow(b, e) for b, e in powers.items() if e != 0]
     out = []
     for r in rebuilt:
@@ -449,6 +460,15 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
         if rest is not None:
             out.extend(_factors(rest))
     return coeff, out
+
+
+def base_power(base: Expr, u: Expr) -> Expr:
+    """a^u = exp(u ln a) (element by element for a matrix a), for a > 0; a^0 = 1, a^1 = a."""
+    if isinstance(u, Num) and u.value in (0, 1):
+        return (ONE_NUM if base.is_scalar else Ones(*base.shape)) if u.value == 0 else base
+    if base.is_scalar:
+        return func("exp", mul(u, func("log", base)))
+    return element_function("exp", mul(u, element_function("log", base)))
 
 
 def _softmax_of(scalars: list[Expr], m: Expr) -> tuple[list[Expr], list[Expr]]:
@@ -1032,6 +1052,14 @@ def hadamard_pair(a: Expr, b: Expr) -> Expr | None:
     (base_a, p), (base_b, q) = _element_base(a), _element_base(b)
     if base_a is base_b:
         return _fired("power identity", (a, b), element_power(base_a, p + q))
+    for x, y in ((a, b), (b, a)):  # X.^t ∘ X.^k = X.^(t + k)
+        power = symbolic_power(x)
+        if power is not None and not power[0].is_scalar:
+            other = symbolic_power(y)
+            base, k = (other[0], other[1]) if other is not None else \
+                (_element_base(y)[0], Num(_element_base(y)[1]))
+            if base is power[0]:
+                return _fired("power identity", (a, b), base_power(base, add(power[1], k)))
     for (x, k), (y, j) in (((base_a, p), (base_b, q)), ((base_b, q), (base_a, p))):
         z = _exp_of(x)
         if z is not None and k > 0 and j == -k and _one_plus_exp(y) is z:

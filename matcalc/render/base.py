@@ -7,7 +7,7 @@ from functools import cached_property
 from ..calculus.dims import ONE
 from ..calculus.expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num, Ones,
                     Power, ScalarPow, Transpose, Var, Vec, Zero)
-from ..calculus.expr import Chol, DivDiff, Factor, Frechet, HalfLower, MatFunc, Pinv
+from ..calculus.expr import Chol, DivDiff, Factor, Frechet, HalfLower, MatFunc, Pinv, symbolic_power
 
 SUM, NEGATIVE, KRONECKER, PRODUCT, POSTFIX, ATOM = 10, 15, 20, 30, 40, 50
 HADAMARD = 25  # between ⊗ and the product, as the parser binds ∘ and .*
@@ -32,7 +32,7 @@ def precedence(e: Expr) -> int:
         return POSTFIX
     if isinstance(e, Hadamard):
         return HADAMARD
-    if isinstance(e, ElementPow):
+    if isinstance(e, ElementPow) or symbolic_power(e) is not None:  # a^b, X.^t
         return POSTFIX
     if isinstance(e, MatFunc):
         return ATOM if e.name == "logm" else POSTFIX  # (e^X)ᵀ, (X^½)ᵀ
@@ -107,6 +107,13 @@ class Printer:
 
     def group(self, text: str) -> str:
         return f"({text})"
+
+    def exponent(self, u: Expr) -> str:
+        """A symbolic exponent: a name or a whole number as it is, anything else bracketed,
+        so that a^b, a^(b − 1) and a^(2b) read back as written."""
+        text = self.print(u)
+        plain = isinstance(u, Var) or (isinstance(u, Num) and u.value > 0 and u.value.denominator == 1)
+        return text if plain else self.group(text)
 
 
 def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:

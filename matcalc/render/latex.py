@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from ..calculus.dims import Dim
 from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
+from ..calculus.expr import symbolic_power
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer,
                    split_fraction)
 from .text import GREEK, _is_negative, _negate
@@ -181,6 +182,8 @@ class LatexPrinter(Printer):
         return f"\\operatorname{{vec}}{self.group(self.print(e.arg))}"
 
     def _print_Func(self, e) -> str:
+        if (power := symbolic_power(e)) is not None:  # exp(b ln a) is a^{b}
+            return self.sup(power[0], self.print(power[1]))
         if e.name == "sqrt":
             return f"\\sqrt{{{self.print(e.arg)}}}"
         name = _FUNCTION_NAMES.get(e.name, "\\" + e.name)
@@ -195,6 +198,8 @@ class LatexPrinter(Printer):
         return "\\mathbf{1}" + ("^{\\top}" if row else "")
 
     def _print_ElementFunc(self, e) -> str:
+        if (power := symbolic_power(e)) is not None:  # exp(t ln X) is X^{∘t}
+            return self.sup(power[0], "\\circ " + self.exponent(power[1]))
         name = {**_FUNCTION_NAMES, "sqrt": "\\operatorname{sqrt}"}.get(e.name, "\\" + e.name)
         return f"{name}{self.group(self.print(e.arg))}"
 

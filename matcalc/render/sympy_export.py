@@ -48,6 +48,7 @@ from ..calculus.build import definition
 from ..calculus.dims import DERIVED_SIZES, Dim
 from ..errors import MatcalcError
 from ..calculus.expr import Adj, Chol, DivDiff, Extreme, Factor, Frechet, HalfLower, MatFunc, Pinv, Spectrum
+from ..calculus.expr import symbolic_power
 from ..calculus.expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplication, ElementFunc,
                    ElementPow, Expr, Func, Hadamard, Identity, Inverse, Kron, LogDet, LogSumExp,
                    Mul, Norm, Num, Ones, Power, ScalarPow, Size, Softmax, SumAll, Trace, Transpose, Var, Vec as VecNode,
@@ -399,6 +400,9 @@ def _function(e, convert):
     """exp(F), sin(F), …; σ and softplus, which sympy lacks, by their definitions."""
     if e.name in ("sigmoid", "softplus"):
         return convert(definition(e))
+    if (power := symbolic_power(e)) is not None:  # exp(b ln a) = a^b, X.^t as HadamardPower
+        base, u = (convert(part) for part in power)
+        return base ** u if power[0].is_scalar else sp.HadamardPower(base, u)
     if e.arg.is_scalar:
         return _sympy_function(e.name)(convert(e.arg))
     return _elementwise(e.name, convert(e.arg))

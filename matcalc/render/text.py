@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from ..calculus.dims import Dim
 from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
+from ..calculus.expr import symbolic_power
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
 
@@ -180,6 +181,8 @@ class UnicodePrinter(Printer):
         return f"vec({self.print(e.arg)})"
 
     def _print_Func(self, e) -> str:
+        if (power := symbolic_power(e)) is not None:  # exp(b ln a) is a^b
+            return self.paren(power[0], ATOM) + "^" + self.exponent(power[1])
         if e.name == "sqrt":
             return self.root(e.arg)
         name = self.GLYPHS["ln"] if e.name == "log" else self.GLYPHS.get(e.name, e.name)
@@ -195,6 +198,8 @@ class UnicodePrinter(Printer):
         return self.GLYPHS["ones"] + (self.GLYPHS["T"] if row else "")
 
     def _print_ElementFunc(self, e) -> str:
+        if (power := symbolic_power(e)) is not None:  # exp(t ln X) is X.^t
+            return self.paren(power[0], ATOM) + ".^" + self.exponent(power[1])
         name = self.GLYPHS["ln"] if e.name == "log" else self.GLYPHS.get(e.name, e.name)
         return f"{name}({self.print(e.arg)})"
 
