@@ -85,7 +85,8 @@ def test_the_quick_path_prints_what_the_command_line_prints(args, capsys):
     assert entry.answer(*question)
     expected = CliRunner().invoke(main, args)
     assert expected.exit_code == 0
-    assert capsys.readouterr().out == expected.output
+    printed = capsys.readouterr()
+    assert (printed.out, printed.err) == (expected.stdout, expected.stderr)  # notes as well
 
 
 @pytest.mark.parametrize("args", [

@@ -129,6 +129,7 @@ class Inference:
         self.written_as_column: list[int] = []  # lengths the text writes as columns: x', sum(x)
         self.open: tuple[str, ...] = ()  # lower-case names that are columns by their letter only
         self.choices: list = []  # products of two columns, t a: (a, c, product, nodes)
+        self.products_by_result: dict[int, list[int]] = {}  # an unknown product's factors
 
     # ── entry ──
     def run(self, tree: Syn, extra: tuple[str, ...] = ()) -> dict[str, tuple[Dim, Dim]]:
@@ -181,6 +182,8 @@ class Inference:
     def products_once(self) -> bool:
         s = self.sizes
         progress = False
+        self.products_by_result = {s.find(r): q for r, q, _ in self.deferred
+                                   if s.get(r) is None and not any(s.same(r, f) for f in q)}
         for result, parts, node in self.deferred:
             progress = self.cancel(result, parts, node) or progress
             values = [s.get(p) for p in parts]
@@ -226,13 +229,13 @@ class Inference:
         return False
 
     def factors(self, parts: list[int], depth: int = 0) -> list[int]:
-        """parts, with each that is an unknown product replaced by its own factors."""
+        """parts, with each that is an unknown product replaced by its own factors (a few
+        levels deep: enough for what people write, and bounded for what they do not)."""
         s = self.sizes
         out = []
         for p in parts:
-            inner = None if s.get(p) is not None or depth > 8 else next(
-                (q for r, q, _ in self.deferred if s.same(r, p) and not self.settled(r, q, _)
-                 and not any(s.same(r, f) for f in q)), None)
+            inner = None if s.get(p) is not None or depth > 4 or len(out) > 16 else \
+                self.products_by_result.get(s.find(p))
             out += self.factors(inner, depth + 1) if inner is not None else [p]
         return out
 
@@ -309,7 +312,7 @@ class Inference:
     def visit(self, tree: Syn) -> tuple[int, int]:
         for node in walk(tree):  # children first, left to right, without recursion
             node.shape = getattr(self, "_" + node.op)(node, *node.args)
-            if self.choices:
+            if 0 < len(self.choices) <= 64:  # more are decided at the end, in one pass
                 self.resolve()
         return tree.shape
 
