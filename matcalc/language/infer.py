@@ -10,7 +10,16 @@ name whose length comes out 1 is a scalar, so `alpha * w'w` and `t*A` read as me
 
 A product of a column c with a matrix M whose rows are not known yet has two readings: c a
 scalar (t A) or M a row (x yᵀ). The letters choose: a lower-case name times a matrix-named
-operand is a scalar times a matrix.
+operand is a scalar times a matrix. Two columns multiplied (t a) need one to be a scalar, and
+the letters cannot choose: their use decides later (in t a + A y, a has A's columns), or the
+question could mean two things and is refused with the --shape of each reading.
+
+Sizes are positive whole numbers, so a product of sizes that equals one of its factors has
+every other factor 1: b ⊗ t + b makes t a scalar.
+
+A lower-case name whose length nothing decides is a column by its letter alone (`open`), and
+is said to be one, as `t + 3` may have meant a scalar t, unless the text writes it as a column
+(x', sum(x)).
 
 A written number broadcasts (1 + exp(x)); a named scalar does not: t + A makes t A's shape.
 """
@@ -127,6 +136,7 @@ class Inference:
         self.deferred: list[tuple[int, list[int], Syn]] = []  # size = product of sizes
         self.literal_names = literal_names  # names that are variables even if I, eye, …
         self.written_as_column: list[int] = []  # lengths the text writes as columns: x', sum(x)
+        self.written: set[str] = set()  # the names the text holds (WRT may not be one of them)
         self.open: tuple[str, ...] = ()  # lower-case names that are columns by their letter only
         self.choices: list = []  # products of two columns, t a: (a, c, product, nodes)
         self.products_by_result: dict[int, list[int]] = {}  # an unknown product's factors
@@ -163,9 +173,9 @@ class Inference:
         self.products()  # a product the defaults made inconsistent is a conflict
         written = {s.find(i) for i in self.written_as_column}
         self.open = tuple(name for name, (r, _) in self.names.items()
-                          if name in self.written and name not in self.given and not name[0].isupper()
-                          and s.find(r) in defaulted and s.kind[s.find(r)] != "matrix"
-                          and s.find(r) not in written)
+                          if name in self.written and name not in self.given
+                          and not name[0].isupper() and s.find(r) in defaulted
+                          and s.kind[s.find(r)] != "matrix" and s.find(r) not in written)
 
     def settled(self, result: int, parts: list[int], node: Syn) -> bool:
         """A product that is one of its factors times ones: it says nothing more."""
@@ -397,10 +407,9 @@ class Inference:
         return (a, d)
 
     def either(self, a: int, c: int, first: Syn, last: Syn, right: Syn) -> int:
-        """A column times a row or column (t a, t aᵀ), or either times a row: (a×1)·(c×d) is
-        an outer product when c is 1 and a scalar times a matrix when a is 1; the product's
-        rows are the other's. Which one is decided when one length is (resolve); if none is, the
-        question could mean two things and is refused."""
+        """(a×1)·(c×d), both lengths possibly 1: a scalar times a matrix when a is 1, an outer
+        product when c is 1 (t a, t aᵀ; and so for rows, a' t'). The size of the product that
+        is a or c is returned now, and which one it is decided once their use says (resolve)."""
         if self.sizes.same(a, c):  # t t: both scalars
             self.sizes.unify(a, self.one)
             return self.one
@@ -424,7 +433,7 @@ class Inference:
                     pending.append((a, c, product, nodes))
                     continue
                 if not ok:
-                    self.ambiguous(a, c, nodes, "cannot multiply")
+                    self.ambiguous(a, c, nodes, "fits neither way")
             if len(pending) == len(self.choices):
                 break
             self.choices = pending
