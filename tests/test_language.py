@@ -313,13 +313,16 @@ def test_without_shape_options_inference_agrees_or_asks_for_one(q):
              fixes its length (`t + 3`): allowed only when a note names it and the
              `--shape t=1,1` that reads it as a scalar, and that option (for each such name)
              then gives a reading as in (a) or (c1).
-    (d) A question that writes a scalar as a column (t', (t + 1)ᵀ, sum(t)) is left out: a
+    (d) A question that writes a scalar as a column (t', (t + 1)ᵀ, sum(t)) need not agree: a
     paper transposes or sums a column, never a scalar, and matcalc reads it so (t' A is a row
-    times a matrix), so such a question is another question, and says so in its text."""
+    times a matrix), so such a question is another question, and says so in its text. It is
+    still read (or refused with a shape error), and whether it agrees is counted."""
     truth = derive(q.text, q.wrt, q.shapes)
     scalars = [name for name, shape in truth.shapes.items() if shape == (ONE, ONE)]
-    if any(_written_as_column(q.text, name) for name in scalars):
-        event("(d) a scalar written as a column (tᵀ): read as the text reads, not checked")
+    if any(_written_as_column(q.text, name) for name in scalars):  # read, never a crash
+        agrees = _read(q, truth, {}, offered=True)
+        event("(d) a scalar written as a column (tᵀ), read " + ("as the truth" if agrees else
+                                                                "otherwise"))
         return
     assert _read(q, truth, {}), f"{q.text!r}: no reading agrees with the truth"
 
