@@ -229,6 +229,16 @@ def test_a_symbolic_power_is_printed_as_a_paper_writes_it(text, wrt, unicode, as
     assert render(parse(question), "ascii") == question  # a^b, X.^t read back
 
 
+@pytest.mark.parametrize("text, wrt", [("a^(2/t)", "t"), ("sum(X.^(2/t))", "X"),
+                                       ("X.^(1/t)", "t"), ("a^(2/3)", "a")])
+def test_an_exponent_that_divides_by_a_name_is_an_expression(text, wrt):
+    """2/t in a bracketed exponent is an expression, as 2 t is; 2/3 is still a number."""
+    d = fd_check(text, wrt, positive=True, seed=4)
+    question = render(d.expr, "ascii")
+    assert render(parse(question), "ascii") == question
+    assert (question == "a^(2/3)") == (text == "a^(2/3)"), question
+
+
 @pytest.mark.parametrize("name, value", [("abs", 0.0), ("sign", 0.0), ("relu", 0.0)])
 def test_no_derivative_at_zero_is_zero_by_convention(name, value):
     d = derive(f"sum({name}(x))", "x")

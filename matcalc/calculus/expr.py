@@ -308,9 +308,9 @@ def symbolic_power(e: Expr) -> tuple[Expr, Expr] | None:
         return None
     logs = [f for f in e.arg.factors if isinstance(f, (Func, ElementFunc)) and f.name == "log"]
     rest = tuple(f for f in e.arg.factors if f not in logs)
-    if len(logs) != 1 or not rest or not all(f.is_scalar for f in rest) or \
-            any(isinstance(f, Num) for f in rest[1:]):
-        return None
+    if len(logs) != 1 or not all(f.is_scalar for f in rest) or \
+            all(isinstance(f, Num) for f in rest) or any(isinstance(f, Num) for f in rest[1:]):
+        return None  # exp(−ln t) is no symbolic power: it prints as written
     return logs[0].arg, rest[0] if len(rest) == 1 else Mul(rest)
 
 
