@@ -237,6 +237,9 @@ def test_an_exponent_that_divides_by_a_name_is_an_expression(text, wrt):
     question = render(d.expr, "ascii")
     assert render(parse(question), "ascii") == question
     assert (question == "a^(2/3)") == (text == "a^(2/3)"), question
+    with pytest.raises(ShapeError, match=r"a power with a symbolic exponent needs a scalar "
+                       r"base, but A \(n×n\); --shape A=1,1 would fit"):
+        derive("A^{1/x}", "A")  # a matrix to the power 1/x: no such thing here
 
 
 @pytest.mark.parametrize("name, value", [("abs", 0.0), ("sign", 0.0), ("relu", 0.0)])
