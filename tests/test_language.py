@@ -229,6 +229,14 @@ def test_a_symbolic_power_is_printed_as_a_paper_writes_it(text, wrt, unicode, as
     assert render(parse(question), "ascii") == question  # a^b, X.^t read back
 
 
+@pytest.mark.parametrize("text, wrt, answer", [
+    ("a^b a^(2 - b)", "a", "2a"), ("sum(X.^t .* X.^(2 - t))", "X", "2vecᵀ(X)"),
+    ("a^b a^(-b) + a", "a", "1"), ("a^b a^c", "a", "(b + c) a^(b + c − 1)"),
+])
+def test_symbolic_powers_of_one_base_add_their_exponents(text, wrt, answer):
+    assert fd_check(text, wrt, positive=True, seed=5).unicode == answer
+
+
 @pytest.mark.parametrize("text, wrt", [("a^(2/t)", "t"), ("sum(X.^(2/t))", "X"),
                                        ("X.^(1/t)", "t"), ("a^(2/3)", "a")])
 def test_an_exponent_that_divides_by_a_name_is_an_expression(text, wrt):

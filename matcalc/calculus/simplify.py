@@ -463,9 +463,12 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
 
 
 def base_power(base: Expr, u: Expr) -> Expr:
-    """a^u = exp(u ln a) (element by element for a matrix a), for a > 0; a^0 = 1, a^1 = a."""
-    if isinstance(u, Num) and u.value in (0, 1):
-        return (ONE_NUM if base.is_scalar else Ones(*base.shape)) if u.value == 0 else base
+    """a^u = exp(u ln a) (element by element for a matrix a), for a > 0; a number u makes it
+    a plain power again (a^b a^(2 − b) = a², a^0 = 1)."""
+    if isinstance(u, Num):
+        if u.value == 0:
+            return ONE_NUM if base.is_scalar else Ones(*base.shape)
+        return spow(base, u.value) if base.is_scalar else element_power(base, u.value)
     if base.is_scalar:
         return func("exp", mul(u, func("log", base)))
     return element_function("exp", mul(u, element_function("log", base)))
