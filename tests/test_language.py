@@ -458,6 +458,14 @@ def test_unicode_answers_read_back_in_a_claim(question, wrt, claim):
     assert check(question, wrt, claim).agree
 
 
+@pytest.mark.parametrize("text, read", [
+    ("4‖A‖ ‖x‖", "4*norm(A)*norm(x)"), ("‖A + B‖ + 1", "norm(A + B) + 1"),
+    ("‖(A ‖x‖)‖", "norm(A*norm(x))"), ("‖X w - y‖^2", "norm(X w - y)^2"),
+])
+def test_a_norm_reads_back_as_answers_print_it(text, read):
+    assert parse(text) is parse(read)
+
+
 def test_a_run_that_splits_two_ways_is_refused():
     with pytest.raises(MatcalcError, match="could be read as"):
         check("tr(a b' X) + tr(ab c' X)", "X", "abc'")

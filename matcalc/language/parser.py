@@ -10,7 +10,7 @@
     postfix  := "'" | "ᵀ" | "⁻¹" | "⁻ᵀ" | superscript digits | "^" exponent | ".^" exponent
     exponent := "T" | "-T" | ["-"] NUMBER | "{" ["-"] ("T" | NUMBER ["/" NUMBER]) "}" | "(" … ")"
     primary  := NUMBER | NAME | FUNCTION "(" expr {"," expr} ")" | FUNCTION "|" expr "|"
-              | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
+              | "(" expr ")" | "|" expr "|" | "‖" expr "‖" | "<" expr "," expr ">"
 
 Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
 unless `shapes` says otherwise. exp, log, sqrt, sin, cos, tanh, cosh and sinh of a matrix or vector act
@@ -43,7 +43,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:[0-9]+(?:\.(?![*^/])[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
   | (?P<name>𝟏|""" + _NAME + r"""[₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]*)
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
-  | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘√])
+  | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘√‖])
 """, re.VERBOSE)
 
 
@@ -212,6 +212,7 @@ class Parser:
         self.i = 0
         self.depth = 0
         self.in_bars = 0
+        self.in_norm = 0  # inside ‖…‖, where ‖ closes
         self.inferred: dict[str, tuple[Dim, Dim]] = {}
 
     def read_tokens(self, text: str) -> list[Token]:
@@ -354,7 +355,8 @@ class Parser:
                 return 20, self.binary
             if tok.text in (".*", "∘", "./"):
                 return 25, self.binary
-            if tok.text in "*@/" or tok.text in "(<√" or (tok.text == "|" and not self.in_bars):
+            if tok.text in "*@/" or tok.text in "(<√" or (tok.text == "|" and not self.in_bars) \
+                    or (tok.text == "‖" and not self.in_norm):
                 return 30, self.product
             return 0, None
         if tok.kind in ("name", "number"):
@@ -513,6 +515,15 @@ class Parser:
                 return inner
             if tok.text == "|":
                 return self.bars("det")
+            if tok.text == "‖":  # ‖X‖, as answers print the norm
+                self.advance()
+                saved, (self.in_bars, self.in_norm) = (self.in_bars, self.in_norm), (0, 1)
+                try:
+                    inner = self.expression(0)
+                finally:
+                    self.in_bars, self.in_norm = saved
+                self.expect("‖", "'‖' to close '‖'", tok)
+                return Syn("call", (inner,), "norm", tok.pos)
             if tok.text == "√":  # √x, √(…): as answers print a square root
                 self.advance()
                 start = self.tok.pos
@@ -537,12 +548,12 @@ class Parser:
         self.fail("expected a name, a number or '('", hint=hint)
 
     def grouped(self, parse: Callable[[], Syn]) -> Syn:
-        """Parse inside brackets, where '|' may again open a determinant."""
-        saved, self.in_bars = self.in_bars, 0
+        """Parse inside brackets, where '|' may again open a determinant and '‖' a norm."""
+        saved, (self.in_bars, self.in_norm) = (self.in_bars, self.in_norm), (0, 0)
         try:
             return parse()
         finally:
-            self.in_bars = saved
+            self.in_bars, self.in_norm = saved
 
     def bars(self, op: str) -> Syn:
         start = self.expect("|", "'|'")
