@@ -232,6 +232,7 @@ def test_a_symbolic_power_is_printed_as_a_paper_writes_it(text, wrt, unicode, as
 @pytest.mark.parametrize("text, wrt, answer", [
     ("a^b a^(2 - b)", "a", "2a"), ("sum(X.^t .* X.^(2 - t))", "X", "2vecᵀ(X)"),
     ("a^b a^(-b) + a", "a", "1"), ("a^b a^c", "a", "(b + c) a^(b + c − 1)"),
+    ("(t^t)^3", "t", "3(1 + ln(t)) t^(3t)"), ("(t^t)^2 t^t", "t", "3(1 + ln(t)) t^(3t)"),
 ])
 def test_symbolic_powers_of_one_base_add_their_exponents(text, wrt, answer):
     assert fd_check(text, wrt, positive=True, seed=5).unicode == answer

@@ -429,8 +429,10 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
     powers: dict[Expr, Fraction] = {}
     symbolic: dict[Expr, Expr] = {}  # a^b: base → its symbolic exponent
     for s in scalars:
-        if (power := symbolic_power(s)) is not None:  # a^b a^c = a^(b + c)
-            base, u = power
+        k = s.exponent if isinstance(s, ScalarPow) else Fraction(1)
+        if (power := symbolic_power(s.arg if isinstance(s, ScalarPow) else s)) is not None:
+            base, u = power  # a^b a^c = a^(b + c), (a^b)^k = a^(kb): a > 0
+            u = u if k == 1 else mul(Num(k), u)
             if base in symbolic:
                 _fired("power identity", base, u)
             symbolic[base] = add(symbolic[base], u) if base in symbolic else u
@@ -451,7 +453,8 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
     for base, u in symbolic.items():  # a^b/a = a^(b − 1): the power a paper writes
         if powers.get(base):
             u = _fired("power identity", (base, u), add(u, Num(powers.pop(base))))
-        powers[base_power(base, u)] = Fraction(1)
+        power = base_power(base, u)
+        powers[power] = powers.get(power, Fraction(0)) + 1
     rebuilt = [spow(b, e) for b, e in powers.items() if e != 0]
     out = []
     for r in rebuilt:
