@@ -201,7 +201,12 @@ _ELEMENT = sp.Dummy("x")
 
 def elementwise(function, m):
     """function applied element by element to the matrix m, as sympy's
-    ElementwiseApplyFunction, bound always to one variable so that equal builds are equal."""
+    ElementwiseApplyFunction, bound always to one variable so that equal builds are equal
+    (f of g of M is one function of M, as sympy would make it, but bound to that variable)."""
+    if isinstance(m, ElementwiseApplyFunction):
+        (variable,), inner = m.function.variables, m.function.expr
+        return ElementwiseApplyFunction(
+            sp.Lambda(_ELEMENT, function(inner.subs(variable, _ELEMENT))), m.expr)
     return ElementwiseApplyFunction(sp.Lambda(_ELEMENT, function(_ELEMENT)), m)
 
 
@@ -527,11 +532,19 @@ class _CodePrinter(StrPrinter):
         return self._call("HadamardPower", e.base, e.exp)
 
     def _print_ElementwiseApplyFunction(self, e):
-        body = e.function.expr
-        if e.function.variables != (_ELEMENT,) or body.args != (_ELEMENT,):
+        """elementwise(sp.f, M); sympy merges f of g of M into one function, written back as
+        elementwise(sp.f, elementwise(sp.g, M))."""
+        (variable, *more), body, names = e.function.variables, e.function.expr, []
+        while body != variable and len(body.args) == 1 and isinstance(body, sp.Function):
+            names.append(type(body).__name__)
+            body = body.args[0]
+        if more or body != variable or not names:
             raise MatcalcError(f"{e} was not built by elementwise()")
         self.used.add("elementwise")
-        return f"elementwise(sp.{type(body).__name__}, {self._print(e.expr)})"
+        text = self._print(e.expr)
+        for name in reversed(names):
+            text = f"elementwise(sp.{name}, {text})"
+        return text
 
     def _print_DiagMatrix(self, e):
         return self._call("DiagMatrix", *e.args)
