@@ -208,6 +208,7 @@ def test_matrixcalculus_operators_match_finite_differences(text):
     ("a^b", "a", "b a^(b − 1)", "b a^(b - 1)", "b a^{b - 1}"),
     ("a^b", "b", "ln(a) a^b", "ln(a) a^b", r"\ln(a) a^{b}"),
     ("a^b a", "a", "(b + 1) a^b", "(b + 1) a^b", "(b + 1) a^{b}"),
+    ("a^(-b)", "a", "−b a^(−b − 1)", "-b a^(-b - 1)", "-b a^{-b - 1}"),  # not a^(−(b + 1))
     ("t^s*sum(x)", "t", "sum(x) s t^(s − 1)", "sum(x) s t^(s - 1)",
      r"\operatorname{sum}(x) s t^{s - 1}"),
     ("(x'x)^b", "x", "2b (xᵀx)^(b − 1) xᵀ", "2b (x^T x)^(b - 1) x^T",

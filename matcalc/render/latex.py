@@ -8,7 +8,7 @@ from ..calculus.dims import Dim
 from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
 from ..calculus.expr import symbolic_power
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer,
-                   split_fraction)
+                   split_fraction, spread_sign)
 from .text import GREEK, _is_negative, _negate
 
 # Capital Greek letters that look Latin have no command of their own in LaTeX.
@@ -183,7 +183,7 @@ class LatexPrinter(Printer):
 
     def _print_Func(self, e) -> str:
         if (power := symbolic_power(e)) is not None:  # exp(b ln a) is a^{b}
-            return self.sup(power[0], self.print(power[1]))
+            return self.sup(power[0], self.print(spread_sign(power[1])))
         if e.name == "sqrt":
             return f"\\sqrt{{{self.print(e.arg)}}}"
         name = _FUNCTION_NAMES.get(e.name, "\\" + e.name)
