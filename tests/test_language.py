@@ -111,11 +111,22 @@ def test_products_of_sizes_and_of_columns_find_the_scalar(text, wrt, scalars, co
     assert all(d.shapes[name] == (n, ONE) for name in columns), d.shapes
 
 
-@pytest.mark.parametrize("text", ["t * x", "x t + A y", "t * (b a^T)"])
-def test_two_columns_of_which_one_must_be_a_scalar_are_refused(text):
+@pytest.mark.parametrize("text, wrt", [("w - alpha*g", "w"), ("x t + A y", "y"),
+                                       ("t * (b a^T) + B", "B")])
+def test_two_columns_of_which_one_must_be_a_scalar_are_refused(text, wrt):
     with pytest.raises(ShapeError, match=r"could mean two things: one of the two must be a "
-                       r"scalar.*--shape \w=1,1 would fit, as would --shape \w=1,1"):
-        derive(text, "x" if "x" in text else "a")
+                       r"scalar.*--shape \w+=1,1 would fit, as would --shape \w+=1,1"):
+        derive(text, wrt)
+
+
+@pytest.mark.parametrize("text, wrt, scalar", [("t * x", "x", "t"), ("x * t", "x", "t"),
+                                               ("b*sin(x)", "x", "b"), ("a*x", "a", "x")])
+def test_of_two_columns_the_variable_keeps_its_letters_shape(text, wrt, scalar):
+    """a*x by x is a scalar a times the column x, as MatrixCalculus.org reads it; the note
+    names the --shape that reads it the other way."""
+    d = fd_check(text, wrt)
+    assert d.shapes[scalar] == (ONE, ONE) and d.shapes[wrt] == (n, ONE)
+    assert f"--shape {wrt}=1,1" in " ".join(d.notes)
 
 
 def test_a_column_by_its_letter_alone_is_noted():

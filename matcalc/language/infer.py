@@ -143,6 +143,7 @@ class Inference:
 
     # ── entry ──
     def run(self, tree: Syn, extra: tuple[str, ...] = ()) -> dict[str, tuple[Dim, Dim]]:
+        self.kept = extra  # the variable differentiated by, which keeps its letter's shape
         self.visit(tree)
         self.written = set(self.names)  # the names the text holds, not WRT alone
         for name in extra:
@@ -438,8 +439,23 @@ class Inference:
                 break
             self.choices = pending
         if final and self.choices:
+            if self.by_variable():
+                return self.resolve(final=True)
             a, c, _, nodes = self.choices[0]
             self.ambiguous(a, c, nodes, "could mean two things")
+
+    def by_variable(self) -> bool:
+        """Of two columns that nothing else decides, the variable differentiated by keeps its
+        letter's shape: a*x by x is a scalar a times the column x, as MatrixCalculus.org reads
+        it. Decides one pending product, if any is decided so."""
+        s = self.sizes
+        kept = [self.names[k][0] for k in self.kept if k in self.names]
+        for i, (a, c, product, _) in enumerate(self.choices):
+            for mine, other in ((a, c), (c, a)):
+                if any(s.same(mine, k) for k in kept) and s.may_be_one(other):
+                    del self.choices[i]
+                    return s.unify(other, self.one) and s.unify(product, mine)
+        return False
 
     def ambiguous(self, a: int, c: int, nodes, what: str) -> None:
         first, last, right = nodes
