@@ -450,9 +450,12 @@ class Inference:
         it. Decides one pending product, if any is decided so."""
         s = self.sizes
         kept = [self.names[k][0] for k in self.kept if k in self.names]
+        plain = [r for name, (r, _) in self.names.items()  # a name's own length, no product
+                 if not any(s.same(r, result) for result, _, _ in self.deferred)]
         for i, (a, c, product, _) in enumerate(self.choices):
             for mine, other in ((a, c), (c, a)):
-                if any(s.same(mine, k) for k in kept) and s.may_be_one(other):
+                if any(s.same(mine, k) for k in kept) and s.may_be_one(other) and \
+                        any(s.same(other, r) for r in plain) and not s.same(mine, other):
                     del self.choices[i]
                     return s.unify(other, self.one) and s.unify(product, mine)
         return False
