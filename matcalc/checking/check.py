@@ -211,7 +211,8 @@ def split_names(text: str, tokens: list, names: dict[str, Var]) -> list:
             continue
         pos = tok.pos
         for k, part in enumerate(splits[0]):
-            out.append(Token("name", pieces[part], pos, tok.space_before if k == 0 else False))
+            out.append(Token("name", pieces.get(part, part), pos,
+                             tok.space_before if k == 0 else False))
             pos += len(part)
     return out
 
@@ -225,6 +226,8 @@ def _splits(word: str, known: dict[str, str], limit: int) -> list[list[str]]:
             return [[]]
         if i not in memo:
             out: list[list[str]] = []
+            if word.startswith(("I_", "K_"), i):  # a sized I or K ends the run: tKₙₘ
+                out.append([word[i:]])
             for name in known:
                 if word.startswith(name, i):
                     out += [[name] + rest for rest in ways(i + len(name))][:limit - len(out)]
