@@ -278,7 +278,15 @@ def symbolic_power(base: Expr, exponent: Expr) -> Expr:
         raise ShapeError(f"an exponent must be a scalar, but {_describe(exponent)}")
     if isinstance(exponent, Num):
         return power(base, exponent.value) if base.is_scalar else elementwise_power(base, exponent.value)
-    return func("exp", mul(exponent, func("log", base)))
+    return func("exp", mul(spread_sign(exponent), func("log", base)))
+
+
+def spread_sign(u: Expr) -> Expr:
+    """−(b + 1) as −b − 1, as a paper writes a negated sum in an exponent: a^(−b − 1)."""
+    if not (isinstance(u, Mul) and len(u.factors) == 2 and isinstance(u.factors[0], Num)
+            and u.factors[0].value < 0 and isinstance(u.factors[1], Add)):
+        return u
+    return add(*(mul(u.factors[0], t) for t in u.factors[1].terms))
 
 
 def definition(e: Expr) -> Expr | None:

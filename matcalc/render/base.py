@@ -4,6 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import cached_property
 
+from ..calculus.build import spread_sign
 from ..calculus.dims import ONE
 from ..calculus.expr import (Add, Commutation, ElementPow, Expr, Hadamard, Identity, Inverse, Kron, Mul, Num, Ones,
                     Power, ScalarPow, Transpose, Var, Vec, Zero)
@@ -114,25 +115,6 @@ class Printer:
         text = self.print(spread_sign(u))
         plain = isinstance(u, Var) or (isinstance(u, Num) and u.value > 0 and u.value.denominator == 1)
         return text if plain else self.group(text)
-
-
-def spread_sign(u: Expr) -> Expr:
-    """−(b + 1) as −b − 1, as a paper writes a negated sum in an exponent: a^(−b − 1)."""
-    if not (isinstance(u, Mul) and len(u.factors) == 2 and isinstance(u.factors[0], Num)
-            and u.factors[0].value < 0 and isinstance(u.factors[1], Add)):
-        return u
-    c = u.factors[0].value
-    terms = []
-    for t in u.factors[1].terms:
-        if isinstance(t, Num):
-            terms.append(Num(c * t.value))
-        elif isinstance(t, Mul) and isinstance(t.factors[0], Num):
-            k = c * t.factors[0].value
-            rest = t.factors[1:]
-            terms.append(Mul((Num(k), *rest)) if k != 1 else rest[0] if len(rest) == 1 else Mul(rest))
-        else:
-            terms.append(Mul((Num(c), t)))
-    return Add(tuple(terms))
 
 
 def split_fraction(e: Mul) -> tuple[Fraction, list[Expr], list[Expr]]:

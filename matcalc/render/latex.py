@@ -7,8 +7,9 @@ from fractions import Fraction
 from ..calculus.dims import Dim
 from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, ScalarPow, Transpose, Var, Vec
 from ..calculus.expr import symbolic_power
+from ..calculus.build import spread_sign
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, Printer,
-                   split_fraction, spread_sign)
+                   split_fraction)
 from .text import GREEK, _is_negative, _negate
 
 # Capital Greek letters that look Latin have no command of their own in LaTeX.
