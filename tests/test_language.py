@@ -263,6 +263,31 @@ def test_an_exponent_that_divides_by_a_name_is_an_expression(text, wrt):
         derive("A^{1/x}", "A")  # a matrix to the power 1/x: no such thing here
 
 
+RECT_PAIR = {"X": ("m", "n"), "Y": ("m", "n")}
+
+
+@pytest.mark.parametrize("text, wrt, shapes, ref", [
+    ("2.^X", "X", {"X": ("m", "n")}, lambda X, **_: np.exp2(X)),          # autograd's exp2
+    ("X .^ Y", "X", RECT_PAIR, lambda X, Y, **_: X ** Y),                 # autograd's op.pow
+    ("X .^ Y", "Y", RECT_PAIR, lambda X, Y, **_: X ** Y),
+    ("X.^Y", "X", {}, lambda X, Y, **_: X ** Y),
+    ("t .^ Y", "Y", {"t": (1, 1), "Y": ("m", "n")}, lambda t, Y, **_: t.item() ** Y),
+])
+def test_an_element_wise_power_takes_a_matrix_exponent(text, wrt, shapes, ref):
+    """.^ with an exponent that cannot be a scalar is element by element, exp(Y ∘ ln X)."""
+    d = derive(text, wrt, shapes)
+    env = {k: np.abs(v) + 0.5 for k, v in random_point(d.names, np.random.default_rng(3), SIZES).items()}
+    assert np.allclose(evaluate(d.expr, env, SIZES), ref(**env), rtol=1e-12)
+    check_derivative(d, lambda values: ref(**values), env)
+
+
+def test_an_exponent_that_may_be_a_scalar_still_is_one():
+    assert derive("sum(x.^t)", "t").shapes["t"] == (ONE, ONE)
+    assert derive("x .^ y", "x").shapes["y"] == (ONE, ONE)
+    with pytest.raises(ShapeError, match="needs a scalar exponent or one of the base's shape"):
+        derive("X .^ Y", "X", {"X": ("n", "n"), "Y": ("m", "n")})
+
+
 @pytest.mark.parametrize("name, value", [("abs", 0.0), ("sign", 0.0), ("relu", 0.0)])
 def test_no_derivative_at_zero_is_zero_by_convention(name, value):
     d = derive(f"sum({name}(x))", "x")

@@ -127,8 +127,11 @@ class _Elaborate:
         return self.at(node, lambda: build.symbolic_power(a, b))
 
     def _sepower(self, node):
-        """X.^t = exp(t ln X) element by element, for X > 0"""
+        """X.^t = exp(t ln X) element by element, for X > 0; with a matrix exponent,
+        X.^Y = exp(Y ∘ ln X) and c.^Y = exp(ln(c) Y)"""
         a, b = (self.visit(x) for x in node.args)
+        if not b.is_scalar:
+            return self.at(node, lambda: build.func("exp", build.hadamard(b, build.func("log", a))))
         return self.at(node, lambda: build.symbolic_power(a, b))
 
     def _det(self, node):

@@ -3,7 +3,7 @@
 Each name gets a pair of size unknowns (a column's second size is 1). Sums, Hadamard products
 and ⟨A,B⟩ make shapes equal; products chain; traces, inverses, determinants and matrix powers
 make a matrix square; transposes swap; a symbolic or fractional exponent makes its operand a
-scalar. The unknowns are solved by unification (a union–find over size classes, each class
+scalar, except after `.^` an exponent that cannot be one (X.^Y: element by element). The unknowns are solved by unification (a union–find over size classes, each class
 holding at most one known size). `--shape` fixes some sizes beforehand. The letter only decides
 what nothing else does: an upper-case name is then n×n, a lower-case one n×1; a lower-case
 name whose length comes out 1 is a scalar, so `alpha * w'w` and `t*A` read as meant.
@@ -108,6 +108,12 @@ class Sizes:
     def is_one(self, i: int) -> bool:
         v = self.get(i)
         return v is not None and v.is_one
+
+    def cannot_be_one(self, i: int) -> bool:
+        """Known and not 1, or an upper-case name's size (1 only when given)."""
+        r = self.find(i)
+        v = self.value[r]
+        return not v.is_one if v is not None else self.kind[r] == "matrix"
 
     def may_be_one(self, i: int) -> bool:
         """Unknown, and the length of lower-case names only: it may turn out a scalar."""
@@ -539,7 +545,15 @@ class Inference:
         return (self.one, self.one)
 
     def _sepower(self, node, base, exponent):
-        self.scalar(node, exponent, "an exponent must be a scalar, but {}")
+        """X.^t with a scalar t; with an exponent that cannot be a scalar (a matrix), X.^Y
+        element by element with Y of X's shape, and c.^Y for a scalar base c."""
+        if not any(self.sizes.cannot_be_one(d) for d in exponent.shape):
+            self.scalar(node, exponent, "an exponent must be a scalar, but {}")
+            return base.shape
+        if self.is_scalar(base.shape):
+            return exponent.shape
+        self.equal(base, exponent, "an element-wise power needs a scalar exponent or one of "
+                   "the base's shape, but", node)
         return base.shape
 
     def _det(self, node, x):
