@@ -37,6 +37,25 @@ def fd_jacobian(f: Callable[[dict], np.ndarray], env: dict, wrt: str, h: float =
     return np.column_stack(columns)
 
 
+def fd_hessian(f: Callable[[dict], np.ndarray], env: dict, wrt: str, h: float = 1e-4) -> np.ndarray:
+    """Second central differences of a scalar f: ∂²f / ∂vec X ∂(vec X)ᵀ, entry by entry."""
+    x = as_matrix(env[wrt])
+    k = x.size
+
+    def at(*steps):
+        d = np.zeros(k)
+        for j, sign in steps:
+            d[j] += sign * h
+        return float(as_matrix(f({**env, wrt: x + d.reshape(x.shape, order="F")})).item())
+
+    H = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            H[i, j] = H[j, i] = (at((i, 1), (j, 1)) - at((i, 1), (j, -1)) - at((i, -1), (j, 1))
+                                 + at((i, -1), (j, -1))) / (4 * h * h)
+    return H
+
+
 def relative_error(actual, expected) -> float:
     """‖actual − expected‖ / ‖expected‖ (absolute when the expected value is ~0)."""
     actual, expected = as_matrix(actual), as_matrix(expected)
