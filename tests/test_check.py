@@ -38,6 +38,12 @@ AGREE = [
     ("X^T X", "X", "(I_nn + K_nn)(I_n ⊗ X^T)", MN),
     ("X^T", "X", "K", None),
     ("X", "X", "I", MN),
+    # a scalar run together with a sized K, as answers print it: tKₘₙ is t Kₘₙ
+    ("t * X^T ⊗ a", "X", "tKₘₙ ⊗ a", {"X": ("m", "n"), "t": (1, 1)}),
+    ("t * X^T ⊗ a", "X", "t K_mn ⊗ a", {"X": ("m", "n"), "t": (1, 1)}),
+    # ‖·‖ as answers print a norm
+    ("norm(x - a)", "x", "(x − a)/‖x − a‖", None),
+    ("norm(X)^2", "X", "2X", MN),
 ]
 
 DISAGREE = [

@@ -288,6 +288,53 @@ def test_an_exponent_that_may_be_a_scalar_still_is_one():
         derive("X .^ Y", "X", {"X": ("n", "n"), "Y": ("m", "n")})
 
 
+# ── bars: ‖x‖ and ||x|| are norms; |t| of a scalar is its absolute value ───────────────────
+
+def _frobenius(M):
+    return np.sqrt(np.sum(M * M))
+
+
+@pytest.mark.parametrize("text, wrt, shapes, ref", [
+    ("||X||^2", "X", {"X": ("m", "n")}, lambda X, **_: np.sum(X * X)),  # was |det X|²
+    ("||x||", "x", {}, lambda x, **_: _frobenius(x)),                     # was x, a scalar
+    ("||A x - b||^2", "x", {"A": ("m", "n")}, lambda A, x, b, **_: _frobenius(A @ x - b) ** 2),
+    ("‖A x − b‖²", "x", {"A": ("m", "n")}, lambda A, x, b, **_: _frobenius(A @ x - b) ** 2),
+    ("‖x - a‖₂", "x", {}, lambda x, a, **_: _frobenius(x - a)),             # Matrix Cookbook
+    ("‖x‖_2^2", "x", {}, lambda x, **_: np.sum(x * x)),
+    ("||x||_1", "x", {}, lambda x, **_: np.abs(x).sum()),
+    ("‖x‖₁", "x", {}, lambda x, **_: np.abs(x).sum()),
+    ("‖X‖_F^2", "X", {"X": ("m", "n")}, lambda X, **_: np.sum(X * X)),
+    ("2‖x‖ ‖y‖", "x", {}, lambda x, y, **_: 2 * _frobenius(x) * _frobenius(y)),
+    ("||x|| ||y||", "y", {}, lambda x, y, **_: _frobenius(x) * _frobenius(y)),
+    ("‖x + ‖y‖ a‖", "x", {}, lambda x, y, a, **_: _frobenius(x + _frobenius(y) * a)),
+    ("‖|X| x‖", "X", {}, lambda X, x, **_: _frobenius(np.linalg.det(X) * x)),
+    ("|t|", "t", {"t": (1, 1)}, lambda t, **_: np.abs(t)),                  # was det(t) = t
+    ("|a' x|", "x", {}, lambda a, x, **_: np.abs(a.T @ x)),
+    ("|X| + |a' x|", "X", {}, lambda X, a, x, **_: np.linalg.det(X) + np.abs(a.T @ x)),
+])
+def test_double_bars_are_a_norm_and_bars_around_a_scalar_its_absolute_value(text, wrt, shapes, ref):
+    d = derive(text, wrt, shapes)
+    env = random_point(d.names, np.random.default_rng(5), SIZES)
+    env = {k: -v if v.shape == (1, 1) else v for k, v in env.items()}  # a negative scalar
+    if "a" in env and "x" in env:
+        env["x"] = -np.sign(env["a"].T @ env["x"]) * env["x"]  # a'x < 0
+    assert np.allclose(evaluate(d.expr, env, SIZES), ref(**env), rtol=1e-12)
+    check_derivative(d, lambda values: ref(**values), env)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("‖X‖₂", "‖…‖₂ needs a vector, but ‖X‖ (n×n); for a matrix write ‖X‖_F or norm(X) "
+             "(Frobenius), max(svd(X)) (spectral)"),
+    ("‖X‖_1", "norm1(X) (entry-wise)"),
+    ("‖X‖_max", "matcalc knows the norms ‖x‖₂ and ‖x‖₁ of a vector and ‖X‖_F, not ‖…‖_max"),
+    ("||x|", "expected '||' to close '||' (opened at column 1)"),
+    ("‖x", "expected '‖' to close '‖'"),
+])
+def test_a_norm_matcalc_does_not_know_is_refused(text, message):
+    with pytest.raises(MatcalcError, match=re.escape(message)):
+        derive(text, "x" if "x" in text else "X")
+
+
 @pytest.mark.parametrize("name, value", [("abs", 0.0), ("sign", 0.0), ("relu", 0.0)])
 def test_no_derivative_at_zero_is_zero_by_convention(name, value):
     d = derive(f"sum({name}(x))", "x")

@@ -135,8 +135,16 @@ class _Elaborate:
         return self.at(node, lambda: build.symbolic_power(a, b))
 
     def _det(self, node):
+        """|X| is the determinant of a square matrix, |t| the absolute value of a scalar"""
         x = self.visit(node.args[0])
+        if x.is_scalar:
+            return self.at(node, lambda: build.func("abs", x))
         return self.at(node, lambda: build.det(x))
+
+    def _vnorm(self, node):
+        """‖x‖₂ = norm(x), ‖x‖₁ = norm1(x)"""
+        x = self.visit(node.args[0])
+        return self.at(node, lambda: build.norm(x) if node.value == 2 else build.norm1(x))
 
     def _logdet(self, node):
         x = self.visit(node.args[0])

@@ -566,6 +566,15 @@ class Inference:
             self.square(node, x, "the log-determinant")
         return (self.one, self.one)
 
+    def _vnorm(self, node, x):
+        """‖x‖₂, ‖x‖₁: norms of a vector (of a matrix, ‖X‖₂ would be the spectral norm)."""
+        if all(self.sizes.cannot_be_one(d) for d in x.shape):
+            self.conflict(f"‖…‖{'₂' if node.value == 2 else '₁'} needs a vector, but "
+                          f"{self.describe(x)}; for a matrix write ‖X‖_F or norm(X) (Frobenius)"
+                          + (", max(svd(X)) (spectral)" if node.value == 2 else
+                             ", norm1(X) (entry-wise)"), node)
+        return (self.one, self.one)
+
     def _inner(self, node, a, b):
         self.written_as_column += [a.shape[0], b.shape[0]]
         self.equal(a, b, "⟨A,B⟩ needs two matrices of one shape, but", node)

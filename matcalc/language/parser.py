@@ -10,7 +10,8 @@
     postfix  := "'" | "ᵀ" | "⁻¹" | "⁻ᵀ" | superscript digits | "^" exponent | ".^" exponent
     exponent := "T" | "-T" | ["-"] NUMBER | "{" ["-"] ("T" | NUMBER ["/" NUMBER]) "}" | "(" … ")"
     primary  := NUMBER | NAME | FUNCTION "(" expr {"," expr} ")" | FUNCTION "|" expr "|"
-              | "(" expr ")" | "|" expr "|" | "‖" expr "‖" | "<" expr "," expr ">"
+              | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
+              | ("‖" expr "‖" | "||" expr "||") [norm subscript: ₂ _2 ₁ _1 _F]
 
 Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
 unless `shapes` says otherwise. exp, log, sqrt, sin, cos, tanh, cosh and sinh of a matrix or vector act
@@ -44,6 +45,7 @@ _TOKEN = re.compile(r"""
   | (?P<name>𝟏|""" + _NAME + r"""[₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]*)
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
   | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘√‖])
+  | (?P<subscript>[₀₁₂₃₄₅₆₇₈₉]+)
 """, re.VERBOSE)
 
 
@@ -212,7 +214,7 @@ class Parser:
         self.i = 0
         self.depth = 0
         self.in_bars = 0
-        self.in_norm = 0  # inside ‖…‖, where ‖ closes
+        self.in_norm = 0  # inside ‖…‖, where ‖ closes rather than multiplies
         self.inferred: dict[str, tuple[Dim, Dim]] = {}
 
     def read_tokens(self, text: str) -> list[Token]:
@@ -513,17 +515,11 @@ class Parser:
                 inner = self.grouped(lambda: self.expression(0))
                 self.expect(")", "')' to close '('", tok)
                 return inner
+            if tok.text == "‖" or (tok.text == "|" and self.peek().text == "|"
+                                   and not self.peek().space_before):
+                return self.norm_bars()
             if tok.text == "|":
                 return self.bars("det")
-            if tok.text == "‖":  # ‖X‖, as answers print the norm
-                self.advance()
-                saved, (self.in_bars, self.in_norm) = (self.in_bars, self.in_norm), (0, 1)
-                try:
-                    inner = self.expression(0)
-                finally:
-                    self.in_bars, self.in_norm = saved
-                self.expect("‖", "'‖' to close '‖'", tok)
-                return Syn("call", (inner,), "norm", tok.pos)
             if tok.text == "√":  # √x, √(…): as answers print a square root
                 self.advance()
                 start = self.tok.pos
@@ -562,6 +558,41 @@ class Parser:
         self.in_bars -= 1
         self.expect("|", "'|' to close '|'", start)
         return Syn(op, (inner,), pos=start.pos)
+
+    def norm_bars(self) -> Syn:
+        """‖e‖ or ||e||: the norm, as norm(e) (Euclidean, or Frobenius for a matrix); ‖e‖₂
+        and ‖e‖₁ (or _2, _1) of a vector, ‖e‖_F of a matrix, as papers and the Cookbook write
+        them."""
+        start = self.advance()
+        closer = "‖" if start.text == "‖" else "||"
+        if closer == "||":
+            self.advance()
+        counter = "in_norm" if closer == "‖" else "in_bars"
+        setattr(self, counter, getattr(self, counter) + 1)
+        inner = self.expression(0)
+        setattr(self, counter, getattr(self, counter) - 1)
+        first = self.expect(closer[0], f"'{closer}' to close '{closer}'", start)
+        if closer == "||" and (self.tok.text != "|" or self.tok.space_before):
+            self.fail(f"expected '||' to close '||' (opened at column {start.pos + 1})")
+        if closer == "||":
+            self.advance()
+        inner.start, inner.end = start.pos, self.end_of_last()
+        sub = self.tok
+        if sub.space_before or not (sub.kind == "subscript" or
+                                    (sub.kind == "name" and sub.text.startswith("_"))):
+            return Syn("call", (inner,), "norm", start.pos)
+        which = sub.text.lstrip("_").translate(_PLAIN)
+        if which not in ("2", "1", "F"):
+            self.error(f"matcalc knows the norms ‖x‖₂ and ‖x‖₁ of a vector and ‖X‖_F, not "
+                       f"‖…‖{sub.text}; write max(svd(X)) for the spectral norm of a matrix, "
+                       "sum(svd(X)) for the nuclear norm", sub)
+        self.advance()
+        if which == "F":
+            return Syn("call", (inner,), "norm", start.pos)
+        return Syn("vnorm", (inner,), int(which), first.pos)
+
+    def peek(self) -> Token:
+        return self.tokens[min(self.i + 1, len(self.tokens) - 1)]
 
     def name(self) -> Syn:
         tok = self.advance()
