@@ -61,7 +61,7 @@ PARSE_ERRORS = [  # input, first line of the message, what the caret points at
     ("A, B", "',' outside the arguments of a function or <A,B>", ", B"),
     ("A ∂B", "'∂' can only begin a question such as ∂f/∂X", "∂B"),
     ("A+", "expected an expression, found the end of the input", ""),
-    ("A**2", "expected a name, a number or '(', found '*'; write powers with ^, as in A^2", "*2"),
+    ("A* *2", "expected a name, a number or '(', found '*'; write powers with ^, as in A^2", "*2"),
     ("A+)", "expected a name, a number or '(', found ')'", ")"),
     ("A+∂", "expected a name, a number or '(', found '∂'; ∂ can only begin a question such as ∂f/∂X", "∂"),
     ("tr A", "expected '(' after the function tr, found 'A'", "A"),
@@ -368,7 +368,7 @@ INJECTIONS = [
     "lambda: 0",
     "A if 1 else B",
     "import os",
-    "A.T",
+    "A.shape",
     "{'a': 1}",
 ]
 

@@ -288,6 +288,32 @@ def test_an_exponent_that_may_be_a_scalar_still_is_one():
         derive("X .^ Y", "X", {"X": ("n", "n"), "Y": ("m", "n")})
 
 
+@pytest.mark.parametrize("theirs, ours", [
+    ("X.T*A*X", "X^T*A*X"),                    # NumPy, sympy
+    ("x.T @ A @ x", "x' A x"),
+    ("X**2", "X^2"),                           # Python
+    ("X**(-1)", "inv(X)"),
+    ("X**-1 * b", "inv(X) b"),
+    ("(x.T*y)**0.5", "(x'*y)^0.5"),
+    ("X ⊙ Y", "X .* Y"),                       # MatrixCalculus.org's output
+    ("X ⊘ Y", "X ./ Y"),
+    ("ln det(X)", "logdet(X)"),                # the Matrix Cookbook
+    ("log det(X' X)", "log(det(X' X))"),
+    ("exp tr(X)", "exp(tr(X))"),
+])
+def test_other_tools_spellings_read_as_ours(theirs, ours):
+    assert render(parse(theirs), "unicode") == render(parse(ours), "unicode")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("log det X", "expected '(' after the function log, found 'det'"),
+    ("X.Tx", "'.' only appears in numbers such as 0.5, in .* .^ ./ and in .T"),
+])
+def test_a_function_without_brackets_needs_a_call_after_it(text, message):
+    with pytest.raises(MatcalcError, match=re.escape(message)):
+        parse(text)
+
+
 # ── bars: ‖x‖ and ||x|| are norms; |t| of a scalar is its absolute value ───────────────────
 
 def _frobenius(M):

@@ -13,6 +13,8 @@
               | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
               | ("‖" expr "‖" | "||" expr "||") [norm subscript: ₂ _2 ₁ _1 _F]
 
+Other tools' spellings read as ours: `**` as ^, `.T` as ', ⊙ as ∘ and ⊘ as ./; a function
+applied to a call without brackets, as in `log det(X)`, to that call.
 Names starting with an upper-case letter are n×n matrices, lower-case ones n×1 vectors,
 unless `shapes` says otherwise. exp, log, sqrt, sin, cos, tanh, cosh and sinh of a matrix or vector act
 element by element, as does ".^"; a number added to a matrix is that number times 𝟏. Nothing here evaluates the text: it is read token by token.
@@ -44,7 +46,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:[0-9]+(?:\.(?![*^/])[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
   | (?P<name>𝟏|""" + _NAME + r"""[₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]*)
   | (?P<sup>⁻ᵀ|ᵀ|⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
-  | (?P<op>\.\*|\.\^|\./|[-+*/@^'(){},<>|⊗∂·−∘√‖])
+  | (?P<op>\.\*|\.\^|\./|\*\*|\.T(?![A-Za-z0-9_])|[-+*/@^'(){},<>|⊗∂·−∘√‖⊙⊘])
   | (?P<subscript>[₀₁₂₃₄₅₆₇₈₉]+)
 """, re.VERBOSE)
 
@@ -74,7 +76,7 @@ def tokenize(text: str) -> list[Token]:
                     raise LimitError(f"a number's exponent may be at most {MAX_EXPONENT}", text, pos)
             if kind == "name" and word[-1] in _SUBSCRIPTS:
                 word = _subscripted(word)
-            word = {"·": "*", "−": "-"}.get(word, word)
+            word = SPELLINGS.get(word, word)
             tokens.append(Token(kind, word, pos, space))
             space = False
         pos = match.end()
@@ -82,6 +84,9 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+# Other tools' spellings of our operators: Python's ** and NumPy's and sympy's .T;
+# MatrixCalculus.org's ⊙ and ⊘ (the Hadamard product and division it prints).
+SPELLINGS = {"·": "*", "−": "-", "**": "^", ".T": "'", "⊙": "∘", "⊘": "./"}
 MAX_EXPONENT = 300  # of a number in scientific notation, 1e-300 … 1e300
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
 _PLAIN = str.maketrans(_SUBSCRIPTS, "0123456789aehijklmnoprstuvx")
@@ -113,7 +118,7 @@ def kronecker_ascii(tokens: list[Token]) -> list[Token]:
 
 _HINTS = {
     "[": "use ( ) for grouping", "]": "use ( ) for grouping", "=": "write an expression, not an equation",
-    ".": "'.' only appears in numbers such as 0.5 and in .* and .^", '"': "names need no quotes",
+    ".": "'.' only appears in numbers such as 0.5, in .* .^ ./ and in .T", '"': "names need no quotes",
     "×": "write * or a space for a product", "⋅": "write * or a space for a product",
     "∙": "write * or a space for a product", "÷": "write / for division",
     "–": "write - for minus", "—": "write - for minus", "’": "write ' or ^T for a transpose",
@@ -602,6 +607,10 @@ class Parser:
             return self.bars("logdet")
         if tok.text in FUNCTIONS and follows.text == "(":
             return self.call(tok)
+        if tok.text in FUNCTIONS and FUNCTIONS[tok.text][0] == 1 and follows.text in FUNCTIONS \
+                and self.peek().text == "(":  # log det(X), as papers write it
+            inner = self.name()
+            return Syn("call", (inner,), tok.text, tok.pos)
         if tok.text == "vec" and self.transposed_call():  # vecᵀ(x), vec^T(x): as answers print
             inner = self.call(tok)
             inner.start, inner.end = tok.pos, self.end_of_last()
