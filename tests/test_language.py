@@ -337,6 +337,7 @@ def _frobenius(M):
     ("|t|", "t", {"t": (1, 1)}, lambda t, **_: np.abs(t)),                  # was det(t) = t
     ("|a' x|", "x", {}, lambda a, x, **_: np.abs(a.T @ x)),
     ("|X| + |a' x|", "X", {}, lambda X, a, x, **_: np.linalg.det(X) + np.abs(a.T @ x)),
+    ("ln|t|", "t", {"t": (1, 1)}, lambda t, **_: np.log(np.abs(t))),      # was NaN at t < 0
 ])
 def test_double_bars_are_a_norm_and_bars_around_a_scalar_its_absolute_value(text, wrt, shapes, ref):
     d = derive(text, wrt, shapes)
@@ -346,6 +347,18 @@ def test_double_bars_are_a_norm_and_bars_around_a_scalar_its_absolute_value(text
         env["x"] = -np.sign(env["a"].T @ env["x"]) * env["x"]  # a'x < 0
     assert np.allclose(evaluate(d.expr, env, SIZES), ref(**env), rtol=1e-12)
     check_derivative(d, lambda values: ref(**values), env)
+
+
+def test_the_log_of_the_absolute_determinant_is_read_as_the_cookbook_writes_it():
+    """ln|det(X)| (Matrix Cookbook (57)) at a matrix of negative determinant: ln|·| of a
+    scalar is the log of its absolute value."""
+    d = derive("ln|det(X)|", "X")
+    env = {"X": -random_point(d.names, np.random.default_rng(2), SIZES)["X"]}  # n = 3: |X| < 0
+    ref = lambda values: np.log(np.abs(np.linalg.det(values["X"])))  # noqa: E731
+    assert np.linalg.det(env["X"]) < 0
+    assert np.isclose(evaluate(d.expr, env, SIZES).item(), ref(env))
+    check_derivative(d, ref, env)
+    assert np.allclose(evaluate(d.gradient, env, SIZES), np.linalg.inv(env["X"]).T)
 
 
 @pytest.mark.parametrize("text, message", [

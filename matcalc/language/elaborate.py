@@ -147,7 +147,11 @@ class _Elaborate:
         return self.at(node, lambda: build.norm(x) if node.value == 2 else build.norm1(x))
 
     def _logdet(self, node):
+        """ln|X| is the log-determinant of a square matrix, ln|t| the log of a scalar's
+        absolute value (the Cookbook's ln|det(X)|)"""
         x = self.visit(node.args[0])
+        if x.is_scalar:
+            return self.at(node, lambda: build.func("log", build.func("abs", x)))
         return self.at(node, lambda: build.logdet(x))
 
     def _inner(self, node):
