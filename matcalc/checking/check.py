@@ -121,10 +121,12 @@ class ClaimParser(Parser):
     one that splits in two ways is refused with both readings.
     """
 
-    def __init__(self, text, shapes, question_names: dict[str, Var], size_choices=()):
+    def __init__(self, text, shapes, question_names: dict[str, Var], size_choices=(),
+                 expected_shape=None):
         self.question_names = question_names
         super().__init__(text, {**shapes, **{n: v.shape for n, v in question_names.items()}})
         self.size_choices = iter(size_choices)
+        self.expected_shape = expected_shape  # the answer's: what sizes a bare 𝟏
 
     def read_tokens(self, text: str) -> list:
         return kronecker_ascii(split_names(text, tokenize(text), self.question_names))
@@ -295,11 +297,14 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
             return Zero(*max(wanted, key=lambda s: len(str(s))))  # a bare 0: the zero answer
         if claimed.shape not in wanted and _ONES.search(text):
             # 𝟏 is a column unless its use decides; a claim's use is the answer's shape too
-            try:
-                as_matrix = _parse_claim(_ONES.sub("matrix(1)", text), shapes, names, ())
-            except MatcalcError:
-                as_matrix = claimed
-            claimed = as_matrix if as_matrix.shape in wanted else claimed
+            for shape in sorted(wanted, key=str):
+                for written in (text, _ONES.sub("matrix(1)", text)):
+                    try:
+                        as_matrix = _parse_claim(written, shapes, names, (), shape)
+                    except MatcalcError:
+                        continue
+                    if as_matrix.shape in wanted:
+                        return as_matrix
         return _fitting(claimed, wanted)
     dims = sorted({d for v in names.values() for d in v.shape}, key=str)
     identity_sizes = list(dict.fromkeys(dims + [a * b for a in dims for b in dims if
@@ -338,8 +343,9 @@ def _sized_names(kinds: list[str], choice: tuple) -> str:
     return ", ".join(name(kind, size) for kind, size in zip(kinds, choice))
 
 
-def _parse_claim(text: str, shapes: dict, names: dict[str, Var], choice: tuple) -> Expr:
-    question = ClaimParser(text, shapes, names, choice).question()
+def _parse_claim(text: str, shapes: dict, names: dict[str, Var], choice: tuple,
+                 expected_shape=None) -> Expr:
+    question = ClaimParser(text, shapes, names, choice, expected_shape).question()
     if question.wrt is not None:
         raise ParseError("write the claimed derivative itself, not d…/dX", text, 0)
     return question.expr

@@ -148,12 +148,18 @@ class Inference:
         self.products_by_result: dict[int, list[int]] = {}  # an unknown product's factors
 
     # ── entry ──
-    def run(self, tree: Syn, extra: tuple[str, ...] = ()) -> dict[str, tuple[Dim, Dim]]:
+    def run(self, tree: Syn, extra: tuple[str, ...] = (),
+            expect: tuple[Dim, Dim] | None = None) -> dict[str, tuple[Dim, Dim]]:
+        """The names' shapes; `expect` is the shape the whole should have where that decides
+        (a claim is the answer's shape: 𝟏 alone is then 𝟏 of that shape)."""
         self.kept = extra  # the variable differentiated by, which keeps its letter's shape
         self.visit(tree)
         self.written = set(self.names)  # the names the text holds, not WRT alone
         for name in extra:
             self.name_shape(name)
+        if expect is not None:
+            for size, wanted in zip(tree.shape, expect):
+                self.sizes.unify(size, self.sizes.const(wanted))
         self.settle()
         return {name: (self.dim(r), self.dim(c)) for name, (r, c) in self.names.items()}
 

@@ -277,7 +277,8 @@ class Parser:
         from .elaborate import elaborate
         from .infer import Inference
         self.inference = Inference(self.text, self.shapes)
-        self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)))
+        self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)),
+                                           getattr(self, "expected_shape", None))
         return elaborate(self, tree)
 
     def special_name(self, name: str) -> str | None:
