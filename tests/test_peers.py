@@ -195,3 +195,45 @@ def test_a_question_matcalc_cannot_read_is_refused_with_its_reason(q: Q):
     assert result.exit_code == 2
     assert result.stdout == "" and result.stderr.startswith("error: ")
     assert q.refused in result.stderr and "Traceback" not in result.stderr
+
+
+# ── matcalc's own answers to them read back ──────────────────────────────────────────────────
+
+DECOMPOSITIONS = ("chol(", "eig(", "svd(", "max(", "min(")  # answers in a factor's terms
+UNREADABLE = {  # answers whose printed form does not read back yet, and why
+    ("sum(x)", "jacobian"): "vecᵀ(𝟏) of an m×n 𝟏: the claim's 𝟏 is a column",
+    ("sum(x)/12", "jacobian"): "vecᵀ(𝟏) of an m×n 𝟏: the claim's 𝟏 is a column",
+    ("inv(x)", "jacobian"): "ASCII's ⊗, (x), beside a variable named x",
+    ("kron(kron(A, X), B)", "jacobian"): "K_(2,2n): a commutation matrix of compound sizes",
+    ("exp(A) ./ (matrix(1) * exp(A))", "jacobian"): "(I ⊗ 𝟏) with 𝟏 a matrix prints no size",
+}
+
+
+def _read_back(q: Q, fmt: str, layout: str):
+    d = derive(q.text, q.wrt, q.shapes)
+    return check(q.text, q.wrt, d.render(fmt, layout), q.shapes)
+
+
+@pytest.mark.parametrize("fmt", ["unicode", "ascii"])
+@pytest.mark.parametrize("q", _params([q for q in ANSWERED if q.order == 1 and not q.symmetric
+                                       and not any(f in q.text for f in DECOMPOSITIONS)]))
+def test_matcalcs_answer_reads_back_as_a_claim_that_agrees(q: Q, fmt: str):
+    scalar = derive(q.text, q.wrt, q.shapes).expr.is_scalar
+    for layout in ("gradient", "jacobian") if scalar else ("jacobian",):
+        if (q.text, layout) in UNREADABLE:
+            continue
+        verdict = _read_back(q, fmt, layout)
+        assert verdict.agree, verdict.report()
+
+
+@pytest.mark.parametrize("key", UNREADABLE, ids=" ".join)
+def test_the_answers_that_do_not_read_back_are_still_refused_not_misread(key):
+    """Kept honest: each listed answer is refused as a claim, or agrees (then unlist it)."""
+    text, layout = key
+    q = next(q for q in ANSWERED if q.text == text)
+    for fmt in ("unicode", "ascii"):
+        try:
+            verdict = _read_back(q, fmt, layout)
+        except MatcalcError:
+            continue
+        assert verdict.agree, f"{text}: {fmt} answer misread as a claim"
