@@ -41,6 +41,9 @@ AGREE = [
     # a scalar run together with a sized K, as answers print it: tKₘₙ is t Kₘₙ
     ("t * X^T ⊗ a", "X", "tKₘₙ ⊗ a", {"X": ("m", "n"), "t": (1, 1)}),
     ("t * X^T ⊗ a", "X", "t K_mn ⊗ a", {"X": ("m", "n"), "t": (1, 1)}),
+    # Kₙ is K_nn, as answers print it beside Iₙₙ
+    ("(X^T + X) * a ⊗ b^T", "X", "Kₘₙ(Iₙ ⊗ b)(aᵀ ⊗ Iₙ)(Iₙₙ + Kₙ)", {"b": ("m", 1)}),
+    ("X^T X", "X", "(I_nn + K_n)(I_n ⊗ X^T)", MN),
     # 𝟏 alone takes the answer's shape, a rectangular one too
     ("sum(X)", "X", "𝟏", MN),
     ("sum(X)^2", "X", "2sum(X) 𝟏", MN),

@@ -300,6 +300,8 @@ def test_an_exponent_that_may_be_a_scalar_still_is_one():
     ("ln det(X)", "logdet(X)"),                # the Matrix Cookbook
     ("log det(X' X)", "log(det(X' X))"),
     ("exp tr(X)", "exp(tr(X))"),
+    ("tr(X X^H)", "tr(X X^T)"),                # the Cookbook's conjugate transpose, over the reals
+    ("X^{-H}", "X^{-T}"),
 ])
 def test_other_tools_spellings_read_as_ours(theirs, ours):
     assert render(parse(theirs), "unicode") == render(parse(ours), "unicode")
@@ -312,6 +314,11 @@ def test_other_tools_spellings_read_as_ours(theirs, ours):
 def test_a_function_without_brackets_needs_a_call_after_it(text, message):
     with pytest.raises(MatcalcError, match=re.escape(message)):
         parse(text)
+
+
+def test_a_scalar_named_h_given_a_shape_is_an_exponent():
+    e = parse("a^H", {"a": (1, 1), "H": (1, 1)})
+    assert e.shape == (ONE, ONE) and "ln(a)" in render(e, "ascii")  # exp(H ln a), a power
 
 
 # ── bars: ‖x‖ and ||x|| are norms; |t| of a scalar is its absolute value ───────────────────

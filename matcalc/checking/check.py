@@ -151,7 +151,7 @@ class ClaimParser(Parser):
                          self.text, where)
 
     def sized(self, name: str, where: int) -> Expr:
-        """I_n, I_3, I_mn; K_mn with one letter or digit a size."""
+        """I_n, I_3, I_mn; K_mn with one letter or digit a size, and K_n = K_nn."""
         known = {s for v in self.question_names.values() for d in v.shape for s in d.symbols}
         suffix = name[2:]
 
@@ -170,6 +170,8 @@ class ClaimParser(Parser):
             for part in suffix:
                 dim = dim * size(part)
             return Identity(dim)
+        if len(suffix) == 1:  # Kₙ = K_nn, as answers print it
+            return Commutation(size(suffix), size(suffix))
         if len(suffix) != 2:
             raise ParseError(f"write the commutation matrix as K_mn with two one-letter sizes, "
                              f"or as K and let matcalc find its size", self.text, where)

@@ -8,7 +8,7 @@
               | ("-" | "+") expr                    35
               | expr postfix                        40
     postfix  := "'" | "ᵀ" | "⁻¹" | "⁻ᵀ" | superscript digits | "^" exponent | ".^" exponent
-    exponent := "T" | "-T" | ["-"] NUMBER | "{" ["-"] ("T" | NUMBER ["/" NUMBER]) "}" | "(" … ")"
+    exponent := "T" | "-T" | "H" | ["-"] NUMBER | "{" ["-"] ("T" | NUMBER ["/" NUMBER]) "}" | "(" … ")"
     primary  := NUMBER | NAME | FUNCTION "(" expr {"," expr} ")" | FUNCTION "|" expr "|"
               | "(" expr ")" | "|" expr "|" | "<" expr "," expr ">"
               | ("‖" expr "‖" | "||" expr "||") [norm subscript: ₂ _2 ₁ _1 _F]
@@ -463,8 +463,8 @@ class Parser:
             self.advance()
             sign = "-"
         tok = self.tok
-        if tok.kind == "name" and tok.text == "T":
-            self.advance()
+        if tok.kind == "name" and (tok.text == "T" or tok.text == "H" and "H" not in self.shapes):
+            self.advance()  # Aᴴ, the Cookbook's conjugate transpose, is Aᵀ of a real matrix
             value: str | Fraction = sign + "T"
         elif tok.kind == "number":
             self.advance()
