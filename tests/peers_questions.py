@@ -273,6 +273,40 @@ SYMPY = [
            "a/(2 sqrt(a^T X b)) b^T", point="positive"),
 ]
 
+# The same questions as a sympy user writes them, in Python: .T, ** and * (sympy's class names
+# Trace, Inverse, … are matcalc's functions tr, inv, …: Trace is refused with "did you mean").
+PY = " (as sympy's test writes it)"
+SYMPY_SPELLED = [
+    _sympy("test_matrix_derivative_with_inverse" + PY, "a.T*X**(-1)*b", "X",
+           lambda a, X, b, **_: a.T @ inv(X) @ b, "-X.T**(-1)*a*b.T*X.T**(-1)"),
+    _sympy(VS + PY, "x.T*B*x", "x", lambda x, B, **_: x.T @ B @ x, "B*x + B.T*x"),
+    _sympy(VS + PY, "b.T*X.T*X*c", "X", lambda b, X, c, **_: b.T @ X.T @ X @ c,
+           "X*b*c.T + X*c*b.T"),
+    _sympy(VS + PY, "(X*b + c).T*D*(X*b + c)", "X",
+           lambda X, b, c, D, **_: (X @ b + c).T @ D @ (X @ b + c),
+           "D*(X*b + c)*b.T + D.T*(X*b + c)*b.T"),
+    _sympy(VS + PY, "x*x.T*x", "x", lambda x, **_: x @ x.T @ x, "kron(I, x.T*x) + 2*x*x.T"),
+    _sympy(TR + PY, "trace(X**2*B)", "X", lambda X, B, **_: tr(X @ X @ B), "(X*B + B*X).T"),
+    _sympy(TR + PY, "trace(A*X**(-1)*B)", "X", lambda A, X, B, **_: tr(A @ inv(X) @ B),
+           "-X.T**(-1)*A.T*B.T*X.T**(-1)"),
+    _sympy(TR + PY, "trace((A*X*B + C)*(A*X*B + C).T)", "X",
+           lambda A, X, B, C, **_: tr((A @ X @ B + C) @ (A @ X @ B + C).T), "2*A.T*(A*X*B + C)*B.T"),
+    _sympy(TR + PY, "trace(B.T*X.T*C*X*B)", "X", lambda B, X, C, **_: tr(B.T @ X.T @ C @ X @ B),
+           "C.T*X*B*B.T + C*X*B*B.T"),
+    _sympy(TR + PY, "Trace(X)", "X", None, refused="unknown function 'Trace' (did you mean trace?)"),
+    _sympy(NM + PY, "(x.T*x)**(1/2)", "x", lambda x, **_: sqrt(x.T @ x), "x*(x.T*x)**(-1/2)"),
+    _sympy(NM + PY, "(c.T*a*x.T*b)**(1/3)", "x",
+           lambda c, a, x, b, **_: (c.T @ a @ x.T @ b) ** (1 / 3),
+           "b*a.T*c*(c.T*a*x.T*b)**(-2/3)/3", point="positive"),
+    _sympy(NM + PY, "(a.T*X*b)**(1/2)", "X", lambda a, X, b, **_: sqrt(a.T @ X @ b),
+           "a/(2*sqrt(a.T*X*b))*b.T", point="positive"),
+    _sympy(EW + PY, "x.T*A*x + k*sin(y).T*x", "x",
+           lambda x, A, k, y, **_: x.T @ A @ x + s(k) * sin(y).T @ x, "A.T*x + A*x + k*sin(y)",
+           {"k": (1, 1)}),
+    _sympy(EW + PY, "a.T*sin(X)*b", "X", lambda a, X, b, **_: a.T @ sin(X) @ b,
+           "diag(a)*cos(X)*diag(b)"),
+]
+
 # ── sympy: array expressions (ArraySymbol, ArrayContraction, ArrayDiagonal, Reshape) ─────────
 AD = "test_arrayexpr_derivatives1"
 SYMPY_ARRAY = [
@@ -554,7 +588,10 @@ COOKBOOK = [
     _cb("§2.1 (41)", "det(X)", "X", lambda X, **_: det(X), "adj(X)'"),
     _cb("§2.1 (42)", "det(X)", "X", lambda X, **_: det(X), "det(X) inv(X)'"),
     _cb("§2.1 (43)", "ln det(X)", "X", lambda X, **_: log(det(X)), "inv(X)'"),
+    _cb("§2.1 (43), without brackets", "ln det X", "X", None,
+        refused="expected '(' after the function ln, found 'det'"),
     _cb("§2.1 (44)", "X'", "X", lambda X, **_: X.T, "K_mn", MN),
+    _cb("§2.1 (45), over the reals", "X^H", "X", lambda X, **_: X.T, "K_mn", MN),
     _cb("§2.1 (37): X·X", "X^2", "X", lambda X, **_: X @ X, "I ⊗ X + X' ⊗ I"),
     _cb("§2.1 (37): X·X·X", "X^3", "X", lambda X, **_: X @ X @ X,
         "I ⊗ X^2 + X' ⊗ X + (X^2)' ⊗ I"),
@@ -727,7 +764,7 @@ COOKBOOK = [
     # §2.7 matrix norms
     _cb("§2.7.1 (132)", "‖X‖_F^2", "X", lambda X, **_: norm(X) ** 2, "2 X", MN),
     _cb("§2.7.1 (132)", "norm2(X)^2", "X", lambda X, **_: np.sum(X * X), "2 X", MN),
-    _cb("§2.7.1 (132)", "tr(X X')", "X", lambda X, **_: np.sum(X * X), "2 X", {"X": ("n", "m")}),
+    _cb("§2.7.1 (132)", "tr(X X^H)", "X", lambda X, **_: np.sum(X * X), "2 X", {"X": ("n", "m")}),
     # §2.8.2 symmetric matrices: the gradient by the free elements (derive(..., symmetric=X))
     _cb("§2.8.2", "tr(A X)", "X", lambda A, X, **_: tr(A @ X), "A + A' - A .* I",
         point="sym:X", symmetric="X"),
@@ -743,4 +780,4 @@ COOKBOOK = [
         symmetric="X"),
 ]
 
-QUESTIONS: list[Q] = SYMPY + SYMPY_ARRAY + TENSORGRAD + AUTOGRAD + MATRIXCALCULUS + COOKBOOK
+QUESTIONS: list[Q] = SYMPY + SYMPY_SPELLED + SYMPY_ARRAY + TENSORGRAD + AUTOGRAD + MATRIXCALCULUS + COOKBOOK
