@@ -13,6 +13,7 @@ never answered. All of it takes a few seconds, so all of it runs by default.
 from __future__ import annotations
 
 import collections
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -126,6 +127,14 @@ def test_the_collection_is_large_and_says_where_each_question_comes_from():
         assert sum(q.source == name for q in QUESTIONS) >= 5, name
     assert len({(q.text, q.wrt, str(q.shapes), q.order, q.symmetric, q.source, q.claim)
                 for q in QUESTIONS}) == len(QUESTIONS)  # no record twice
+
+
+def test_the_readme_counts_them_as_they_are():
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    assert f"`tests/test_peers.py` reads {len(QUESTIONS)} questions" in readme
+    assert f"gives one, {len(CLAIMED)} of them" in readme
+    words = {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten"}
+    assert f"{words.get(len(REFUSED), len(REFUSED))} are refused" in readme
 
 
 # ── every question: matcalc's reading, and its derivative against finite differences ─────────
