@@ -8,7 +8,9 @@ Where the source states the answer, `claim` is that answer written in matcalc's 
 checked too. Sympy and tensorgrad state gradients with the variable's shape (the gradient
 layout); a derivative of a vector by a vector, which sympy writes in the denominator layout
 ∂yᵀ/∂x, is written here as matcalc's Jacobian ∂y/∂xᵀ (its transpose). A question matcalc cannot
-read carries `refused`, the message it must give instead of an answer.
+read carries `refused`, the message it must give instead of an answer. Most questions are
+written as matcalc's README writes them; SYMPY_SPELLED and the Cookbook's records keep their
+source's own spelling (x.T*B*x, X**(-1), ln det(X), ‖x − a‖₂, Xᴴ), which matcalc reads too.
 
 Sizes: names without a shape follow matcalc's letters (X n×n, x n×1); `m`, `n`, `p` are the
 sizes of tests/finite_differences.py (4, 3, 2).
@@ -73,7 +75,7 @@ class Q:
     order: int = 1
     point: str = ""              # "positive", "small", "spd:S", "sym:B,C", "negdet:X" (;-separated)
     symmetric: str = ""          # derive(..., symmetric=...): the Cookbook's structured results
-    claim_where: str = ""        # the claim holds only at such points: checked at this record's
+    claim_where: str = ""        # the claim holds only where this says (checked at `point`)
     refused: str = ""            # the message matcalc must give instead of an answer
 
     @property
