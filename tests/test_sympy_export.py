@@ -184,7 +184,8 @@ def test_commutation_matrix_matches_numpy():
 SCALAR = {"t": (1, 1)}
 EDGES = [("t", "t", SCALAR), ("A", "B", None), ("tr(A)", "B", None), ("X/2", "X", None),
          ("exp(t)", "t", SCALAR), ("t^(-1/2)", "t", SCALAR), ("kron(t, X)", "X", SCALAR),
-         ("x^T x", "x", None), ("inv(t) X^-2", "X", SCALAR)]
+         ("x^T x", "x", None), ("inv(t) X^-2", "X", SCALAR),
+         ("sum(tanh(tanh(C)) * X)", "X", {"C": ("m", "n")})]  # sympy composes the two maps
 
 
 @pytest.mark.parametrize("text, wrt, shapes", [(c[0], c[1], c[2]) for c in CASES] + EDGES)

@@ -135,11 +135,13 @@ def transpose(e: Expr) -> Expr:
 
 
 def det(e: Expr) -> Expr:
-    return Det(e)
+    """The determinant of a 1×1 matrix is its entry: |t| would read as t's absolute value."""
+    return e if e.is_scalar else Det(e)
 
 
 def logdet(e: Expr) -> Expr:
-    return LogDet(e)
+    """ln det of a 1×1 matrix is ln t (ln|t| would read as the log of t's absolute value)."""
+    return func("log", e) if e.is_scalar else LogDet(e)
 
 
 def trace(e: Expr) -> Expr:
