@@ -47,6 +47,7 @@ AGREE = [
     # 𝟏 alone takes the answer's shape, a rectangular one too
     ("sum(X)", "X", "𝟏", MN),
     ("sum(X)^2", "X", "2sum(X) 𝟏", MN),
+    ("sum(---X)", "X", "−vecᵀ(𝟏)", MN),                         # 𝟏 of X's shape, in vec
     # ‖·‖ as answers print a norm
     ("norm(x - a)", "x", "(x − a)/‖x − a‖", None),
     ("norm(X)^2", "X", "2X", MN),
@@ -62,6 +63,7 @@ DISAGREE = [
     ("A X B", "X", "B ⊗ A", None),
     ("X^T X", "X", "I ⊗ X^T + (X^T ⊗ I) K_nm", MN),              # K the wrong way round
     ("inv(X)", "X", "-(inv(X) ⊗ inv(X))", None),
+    ("sum(X)", "X", "2vecᵀ(𝟏)", MN),
 ]
 
 

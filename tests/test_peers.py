@@ -210,8 +210,6 @@ def test_a_question_matcalc_cannot_read_is_refused_with_its_reason(q: Q):
 
 DECOMPOSITIONS = ("chol(", "eig(", "svd(", "max(", "min(")  # answers in a factor's terms
 UNREADABLE = {  # answers whose printed form does not read back yet, and why
-    ("sum(x)", "jacobian"): "vecᵀ(𝟏) of an m×n 𝟏: the claim's 𝟏 is a column",
-    ("sum(x)/12", "jacobian"): "vecᵀ(𝟏) of an m×n 𝟏: the claim's 𝟏 is a column",
     ("inv(x)", "jacobian"): "ASCII's ⊗, (x), beside a variable named x",
     ("kron(kron(A, X), B)", "jacobian"): "K_(2,2n): a commutation matrix of compound sizes",
     ("exp(A) ./ (matrix(1) * exp(A))", "jacobian"): "(I ⊗ 𝟏) with 𝟏 a matrix prints no size",

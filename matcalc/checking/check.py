@@ -307,6 +307,9 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
                         continue
                     if as_matrix.shape in wanted:
                         return as_matrix
+            sized = _ones_shaped_as_a_name(text, shapes, names, wanted, env, sizes)
+            if sized is not None:
+                return sized
         return _fitting(claimed, wanted)
     dims = sorted({d for v in names.values() for d in v.shape}, key=str)
     identity_sizes = list(dict.fromkeys(dims + [a * b for a in dims for b in dims if
@@ -337,6 +340,26 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
         raise MatcalcError(f"the sizes of I and K in the claim are ambiguous ({readings}); "
                            "write them, e.g. I_n, I_mn, K_mn")
     return fits[0][1]
+
+
+def _ones_shaped_as_a_name(text: str, shapes: dict, names: dict[str, Var], wanted: set,
+                           env: dict, sizes: dict[str, int]) -> Expr | None:
+    """The claim with its 𝟏 of the shape of one of the question's matrices, vecᵀ(𝟏) of an
+    m×n 𝟏: each shape that makes the claim the answer's shape, when all give one value."""
+    fits = []
+    for shape in sorted({v.shape for v in names.values() if not v.is_scalar}, key=str):
+        name = next(n for n, v in names.items() if v.shape == shape)
+        try:
+            expr = _parse_claim(_ONES.sub(f"(0*{name} + matrix(1))", text), shapes, names, ())
+        except MatcalcError:
+            continue
+        if expr.shape in wanted:
+            fits.append(expr)
+    values = [_value_of(e, env, sizes, tuple(_value(d, sizes) for d in e.shape)) for e in fits]
+    if not fits or any(v.shape != values[0].shape or not np.allclose(v, values[0], equal_nan=True)
+                       for v in values):
+        return None
+    return fits[0]
 
 
 def _sized_names(kinds: list[str], choice: tuple) -> str:
