@@ -288,6 +288,16 @@ EXACT = [
 ]
 
 
+def test_exact_arithmetic_refuses_to_invert_irrational_matrices_at_once():
+    """‖X‖X + A has entries with roots; their inverses, nested, grow without end in exact
+    arithmetic, as ||X|| written in a question now gives (a norm)."""
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, ["verify", "inv(inv(||X|| X + A) + norm(X) B)", "X",
+                                       "--exact", "--size", "3"])
+    assert result.exit_code == 2 and "irrational entries" in result.stderr
+    assert time.perf_counter() - start < 5
+
+
 @pytest.mark.parametrize("text, wrt, shapes", ARTICLE + EXACT)
 def test_exact_proofs(text, wrt, shapes):
     report = verify_expression(text, wrt, shapes, size=3, method="exact", points=1)

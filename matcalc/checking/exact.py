@@ -9,6 +9,7 @@ by node; no text is ever handed to sympy.
 """
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 import sympy
@@ -21,6 +22,7 @@ from ..calculus.expr import (Add, Commutation, Det, DiagMatrix, DiagPart, Duplic
 from .numeric import dim_value, duplication_matrix
 
 Series = tuple  # (F₀, F₁): sympy Matrices; F₁ is None where F does not depend on X
+EXACT_SECONDS = 4.0  # roots and exponentials nested in inverses grow without end: give up then
 
 
 class ExactDomainError(MatcalcError):
@@ -118,9 +120,11 @@ class ExactSeries:
     """The series F(X + tE) = F₀ + tF₁ of every subexpression, for the variable `wrt`."""
 
     def __init__(self, env: dict[str, sympy.Matrix], sizes: dict[str, int],
-                 wrt: Var | None = None, direction: sympy.Matrix | None = None):
+                 wrt: Var | None = None, direction: sympy.Matrix | None = None,
+                 deadline: float | None = None):
         self.env, self.sizes, self.wrt, self.direction = env, sizes, wrt, direction
         self.memo: dict[Expr, Series] = {}
+        self.deadline = time.perf_counter() + EXACT_SECONDS if deadline is None else deadline
 
     def value(self, e: Expr) -> sympy.Matrix:
         return self(e)[0]
@@ -128,6 +132,10 @@ class ExactSeries:
     def __call__(self, e: Expr) -> Series:
         done = self.memo.get(e)
         if done is None:
+            if time.perf_counter() > self.deadline:
+                raise Inexact("exact arithmetic grew too large at this point (roots or "
+                              "exponentials inside inverses); check it numerically instead, "
+                              "without --exact")
             done = self._series(e)
             self.memo[e] = done
         return done
@@ -195,6 +203,9 @@ def _mul(ctx, e, parts):
 def _inverse(ctx, e, parts):
     """W₀ = F₀⁻¹, and W₁ = −W₀F₁W₀ is the t-coefficient forced by (F₀ + tF₁)(W₀ + tW₁) ≡ I."""
     F0, F1 = parts[0]
+    if F0.rows > 1 and not all(x.is_Rational for x in F0):  # ‖X‖X + A: no end to the roots
+        raise Inexact("a matrix with irrational entries (roots, exponentials) is inverted here; "
+                      "check it numerically instead, without --exact")
     if F0.det() == 0:
         raise ExactDomainError("a matrix to invert is singular at this point")
     W0 = F0.inv()

@@ -202,15 +202,16 @@ class ExactJudge:
         self.directions = directions
 
     def derivative_error(self, f: Expr, J: Expr, wrt: Var, sizes: dict, rng) -> float:
-        from .exact import ExactDomainError, ExactSeries, is_zero, vec
+        from .exact import EXACT_SECONDS, ExactDomainError, ExactSeries, is_zero, vec
         names = _names(f, J, wrt)
+        deadline = time.perf_counter() + EXACT_SECONDS
         for attempt in range(ATTEMPTS):
             env = _rational_point(names, sizes, rng, attempt)
             try:
-                answer_at = ExactSeries(env, sizes)
+                answer_at = ExactSeries(env, sizes, deadline=deadline)
                 for _ in range(self.directions):
                     E = _rational_matrix(rng, *env[wrt.name].shape, integers=True)
-                    coefficient = ExactSeries(env, sizes, wrt, E)(f)[1]
+                    coefficient = ExactSeries(env, sizes, wrt, E, deadline)(f)[1]
                     answer = answer_at.value(J) * vec(E)
                     expected = vec(coefficient) if coefficient is not None else 0 * answer
                     if not is_zero(answer - expected):
