@@ -323,6 +323,8 @@ def test_exact_table_passes_at_size_2():
     (["logdet(-(X^T X))", "X", "--size", "3"], "ln|F| needs |F| > 0"),
     (["inv(X)", "X", "--exact", "--size", "7"], "too large for --exact"),
     (["--exact", "--size", "9"], "too large for --exact"),
+    (["sin(-X)", "X", "--exact", "--size", "3", "--shape", "X=60,60"],
+     "a size of 60 is too large for --exact"),
     (["kron(X, X)", "X", "--size", "512"], "a smaller --size"),
     (["inv(X", "X"], "expected"),
 ])
