@@ -327,15 +327,15 @@ def verify_expression(text: str, wrt: str | None = None, shapes: dict | None = N
     directions = directions or (2 if size <= 64 else 1)
     d = derive(text, wrt, shapes)
     sizes = size_values(d.names.values(), size)
+    evaluations = points * (2 * directions + 2)  # f at X ± hE for each direction, and J·vec(E)
+    resources.require_verify(d.expr, d.names.values(), sizes, evaluations, method,
+                             "use smaller sizes in --shape, or symbolic ones (X=m,n), which "
+                             "take the value of --size" if shapes else "use a smaller --size")
     given = max((dim.coeff for v in d.names.values() for dim in v.shape if not dim.symbols),
                 default=1)
     if method == "exact" and given > EXACT_MAX_SIZE:  # --shape X=60,60, as --size 60 is
         raise MatcalcError(f"a size of {given} is too large for --exact: exact arithmetic works "
                            f"with sizes up to {EXACT_MAX_SIZE}; use the numeric check at this size")
-    evaluations = points * (2 * directions + 2)  # f at X ± hE for each direction, and J·vec(E)
-    resources.require_verify(d.expr, d.names.values(), sizes, evaluations, method,
-                             "use smaller sizes in --shape, or symbolic ones (X=m,n), which "
-                             "take the value of --size" if shapes else "use a smaller --size")
     judge = ExactJudge(directions) if method == "exact" else NumericJudge(method, directions)
     rng = np.random.default_rng(seed)
     error = max(judge.derivative_error(d.expr, d.jacobian, d.wrt, sizes, rng)
