@@ -205,8 +205,7 @@ def split_names(text: str, tokens: list, names: dict[str, Var]) -> list:
                 tok = tok._replace(text=known[tok.text])
             out.append(tok)
             continue
-        sized = re.search(r"(?<=.)[IK]_[A-Za-z0-9]+$", tok.text)  # tKₘₙ: t and K_mn
-        splits = _splits(tok.text, {**pieces, **({sized[0]: sized[0]} if sized else {})}, limit=2)
+        splits = _splits(tok.text, pieces, limit=2)
         if len(splits) > 1:
             readings = " or ".join(" ".join(s) for s in splits)
             raise ParseError(f"{tok.text} could be read as {readings}; write the factors apart, "
