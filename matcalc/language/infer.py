@@ -133,8 +133,10 @@ class Sizes:
 class Inference:
     """Walk the syntax tree once, children first, giving each node a shape of size classes."""
 
-    def __init__(self, text: str, shapes: dict, literal_names=frozenset()):
+    def __init__(self, text: str, shapes: dict, literal_names=frozenset(), guess: bool = True):
         self.text = text
+        self.guess = guess  # may the variable differentiated by decide two columns (a*x)?
+        self.guessed = False
         self.given = shapes
         self.sizes = Sizes()
         self.one = self.sizes.const(ONE)
@@ -451,7 +453,8 @@ class Inference:
                 break
             self.choices = pending
         if final and self.choices:
-            if self.by_variable():
+            if self.guess and self.by_variable():
+                self.guessed = True
                 return self.resolve(final=True)
             a, c, _, nodes = self.choices[0]
             self.ambiguous(a, c, nodes, "could mean two things")
@@ -471,6 +474,12 @@ class Inference:
                     del self.choices[i]
                     return s.unify(other, self.one) and s.unify(product, mine)
         return False
+
+    def guess_undone(self) -> bool:
+        """Did the rest of the question make the variable a guess kept a column a scalar after
+        all? Then the guess was wrong, and the question is read again without it."""
+        return self.guessed and any(self.sizes.is_one(self.names[k][0])
+                                    for k in self.kept if k in self.names)
 
     def ambiguous(self, a: int, c: int, nodes, what: str) -> None:
         first, last, right = nodes

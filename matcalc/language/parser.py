@@ -276,9 +276,12 @@ class Parser:
         """Infer the names' shapes, then build the typed tree."""
         from .elaborate import elaborate
         from .infer import Inference
-        self.inference = Inference(self.text, self.shapes)
-        self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)),
-                                           getattr(self, "expected_shape", None))
+        for guess in (True, False):
+            self.inference = Inference(self.text, self.shapes, guess=guess)
+            self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)),
+                                               getattr(self, "expected_shape", None))
+            if not self.inference.guess_undone():
+                break
         return elaborate(self, tree)
 
     def special_name(self, name: str) -> str | None:
