@@ -627,3 +627,17 @@ def test_the_readme_shows_the_note_as_it_is_printed():
     result = CliRunner().invoke(main, ["derive", "t + 3", "t"])
     assert result.exit_code == 0
     assert block.split("\n", 1)[1] == result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("text, wrt, shapes, printed", [
+    ("ln|det(X)|", "X", None, "vecᵀ(X⁻ᵀ)"),          # the Cookbook's (57), for det X < 0 too
+    ("log(abs(t))", "t", {"t": (1, 1)}, "1/t"),        # sign(t)/|t| = 1/t
+    ("abs(t)^2", "t", {"t": (1, 1)}, "2t"),            # 2|t| sign(t) = 2t
+    ("t abs(t)", "t", {"t": (1, 1)}, "2abs(t)"),       # |t| + t sign(t) = 2|t|
+    ("log(abs(x'x - 1))", "x", None, "2xᵀ/(xᵀx − 1)"),
+])
+def test_sign_and_absolute_value_cancel(text, wrt, shapes, printed):
+    """sign(u)·u = |u| and sign(u)|u|^q = u^q for odd q: the answers a book prints."""
+    assert derive(text, wrt, shapes).render("unicode") == printed
+    for seed in range(3):  # on both sides of 0
+        fd_check(text, wrt, shapes, seed=seed)

@@ -450,6 +450,19 @@ def _combine_scalars(scalars: list[Expr]) -> tuple[Fraction, list[Expr]]:
         if base in powers:
             _fired("power identity", base, exponent)
         powers[base] = powers.get(base, Fraction(0)) + exponent
+    for sign in [b for b in powers if isinstance(b, Func) and b.name == "sign"]:
+        u, q = sign.arg, powers.get(Func("abs", sign.arg), Fraction(0))
+        if powers[sign] != 1:
+            continue
+        if q.denominator == 1 and q % 2 == 1:  # sign(u)|u|^q = u^q for odd q: d|u|² = 2u du
+            _fired("power identity", (sign, Func("abs", u)), u)
+            del powers[sign], powers[Func("abs", u)]
+            powers[u] = powers.get(u, Fraction(0)) + q
+        elif powers.get(u, 0) >= 1:  # sign(u)·u = |u|
+            _fired("power identity", (sign, u), Func("abs", u))
+            del powers[sign]
+            powers[u] -= 1
+            powers[Func("abs", u)] = q + 1
     for base, u in symbolic.items():  # a^b/a = a^(b − 1): the power a paper writes
         if powers.get(base):
             u = _fired("power identity", (base, u), add(u, Num(powers.pop(base))))
