@@ -91,20 +91,22 @@ def _walk(e: Expr, seen: set) -> list[Expr]:
 def conditions(question: Expr, answer: Expr | None = None, fmt: str = "unicode") -> list[str]:
     """What the answer assumes of the question's matrices, one phrase each, in order;
     fmt "latex" writes the matrices as $…$ for a document."""
-    from ..render.latex import LatexPrinter
-    from ..render.text import UnicodePrinter
+    kinds = (MatFunc, Factor, DivDiff, Spectrum, Extreme, Chol, Adj, Pinv)
+    seen: set = set()
+    nodes = [node for node in _walk(question, seen) + (_walk(answer, seen) if answer else [])
+             if isinstance(node, kinds)]
+    if not nodes:  # the common case: nothing to say, and no printer to import
+        return []
 
     def render(e: Expr) -> str:
         if fmt == "latex":
+            from ..render.latex import LatexPrinter
             return f"${LatexPrinter().print(e)}$"
+        from ..render.text import UnicodePrinter
         return UnicodePrinter().print(e)
     found: dict[str, None] = {}
-    seen: set = set()
-    nodes = _walk(question, seen) + (_walk(answer, seen) if answer is not None else [])
     for node in nodes:
-        arg = getattr(node, "arg", None)
-        a = render(arg) if isinstance(arg, Expr) and not isinstance(node, (Factor, DivDiff)) \
-            else None
+        a = render(node.arg) if not isinstance(node, (Factor, DivDiff)) else None
         if isinstance(node, MatFunc) and node.name != "expm":
             what = "logarithm" if node.name == "logm" else "square root"
             found[f"{a} has no eigenvalue on the closed negative real axis (the principal "
