@@ -641,3 +641,14 @@ def test_sign_and_absolute_value_cancel(text, wrt, shapes, printed):
     assert derive(text, wrt, shapes).render("unicode") == printed
     for seed in range(3):  # on both sides of 0
         fd_check(text, wrt, shapes, seed=seed)
+
+
+def test_ascii_kronecker_products_read_back_when_x_is_a_name():
+    """A (x) B is A ⊗ B in ASCII unless x is a name of the expression: then it is written
+    kron(A, B), and a text that writes both is refused rather than read one way."""
+    assert derive("inv(A)", "A").render("ascii") == "-(A^-T (x) A^-1)"
+    answer = derive("x x'", "x").render("ascii")
+    assert answer == "kron(I, x) + kron(x, I)"
+    assert check("x x'", "x", answer).agree
+    with pytest.raises(MatcalcError, match=r"could be a Kronecker product .* kron\(A, B\) or A\*x\*B"):
+        derive("I (x) x", "x")

@@ -129,7 +129,7 @@ class ClaimParser(Parser):
         self.expected_shape = expected_shape  # the answer's: what sizes a bare 𝟏
 
     def read_tokens(self, text: str) -> list:
-        return kronecker_ascii(split_names(text, tokenize(text), self.question_names))
+        return kronecker_ascii(split_names(text, tokenize(text), self.question_names), text)
 
     def special_name(self, name: str) -> str | None:
         if name in self.question_names or name in ("I", "K") or name.startswith(("I_", "K_")):

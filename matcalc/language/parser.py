@@ -99,13 +99,18 @@ def _subscripted(word: str) -> str:
     return stem + ("_" if stem in ("I", "K", "D") or not suffix.isdigit() else "") + suffix
 
 
-def kronecker_ascii(tokens: list[Token]) -> list[Token]:
-    """A (x) B, spaced so, is A ⊗ B as ASCII answers print it, when x is no name elsewhere."""
+def kronecker_ascii(tokens: list[Token], text: str) -> list[Token]:
+    """A (x) B, spaced so, is A ⊗ B as ASCII answers print it, when x is no name elsewhere;
+    when it is, A (x) B could be either, and is refused."""
     texts = [t.text for t in tokens]
     spots = [k for k in range(1, len(tokens) - 3) if texts[k:k + 3] == ["(", "x", ")"]
              and tokens[k].space_before and tokens[k + 3].space_before]
-    if not spots or texts.count("x") > len(spots):
+    if not spots:
         return tokens
+    if texts.count("x") > len(spots):
+        raise ParseError("' (x) ' could be a Kronecker product (as ASCII answers print it) or a "
+                         "product with the name x; write kron(A, B) or A*x*B", text,
+                         tokens[spots[0]].pos)
     out, skip = [], set()
     for k, tok in enumerate(tokens):
         if k in spots:
@@ -223,7 +228,7 @@ class Parser:
         self.inferred: dict[str, tuple[Dim, Dim]] = {}
 
     def read_tokens(self, text: str) -> list[Token]:
-        return kronecker_ascii(tokenize(text))
+        return kronecker_ascii(tokenize(text), text)
 
     # ── token helpers ──
     @property

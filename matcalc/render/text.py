@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import unicodedata
 from fractions import Fraction
+from functools import cached_property
 
 from ..calculus.dims import Dim
-from ..calculus.expr import Commutation, Expr, Identity, Inverse, Mul, Num, Partial, ScalarPow, Transpose, Var, Vec
-from ..calculus.expr import symbolic_power
+from ..calculus.expr import (Commutation, Expr, Identity, Inverse, Kron, Mul, Num, Partial, ScalarPow,
+                             Transpose, Var, Vec)
+from ..calculus.expr import symbolic_power, variables
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
 
@@ -267,6 +269,19 @@ class AsciiPrinter(UnicodePrinter):
               "ones": "ones", "norm": ("norm(", ")"), "dup": "D", "sigmoid": "sigmoid"}
     unicode = False
     naming_style = "ascii"
+
+    def _print_Kron(self, e) -> str:
+        """A (x) B, unless x is a name here: then kron(A, B), which cannot be read as A x B."""
+        if self._x_is_a_name:
+            return f"kron({self.print(e.left)}, {self.print(e.right)})"
+        return super()._print_Kron(e)
+
+    def paren(self, e: Expr, level: int) -> str:
+        return self.print(e) if isinstance(e, Kron) and self._x_is_a_name else super().paren(e, level)
+
+    @cached_property
+    def _x_is_a_name(self) -> bool:
+        return "x" in variables(self._root)
 
 
 def _size(d: Dim) -> str:
