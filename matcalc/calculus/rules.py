@@ -52,8 +52,10 @@ def _inv_t(e: Expr) -> Expr:
 
 @rule(Var, "variable rule")
 def _variable(node, d):
-    """∂X/∂X = I; another variable is a constant."""
-    return Identity(node.size) if node is d.wrt else Zero(node.size, d.wrt.size)
+    """∂X/∂X = I (1 for a scalar: da/da); another variable is a constant."""
+    if node is d.wrt:
+        return number(1) if node.is_scalar else Identity(node.size)
+    return Zero(node.size, d.wrt.size)
 
 
 def _constant(node, d):

@@ -12,6 +12,7 @@ not only the last.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from . import build
 from .build import rebuild, substitute
@@ -119,12 +120,12 @@ def derivation(question: Expr, wrt: Var, answer: Expr | None = None) -> Derivati
 # ── the rules, one at a time ────────────────────────────────────────────────────────────
 
 class _Unexpanded(Differentiator):
-    """A rule's view of its operands' derivatives: left unexpanded, except ∂X/∂X = I and
-    the zero derivative of a constant."""
+    """A rule's view of its operands' derivatives: left unexpanded, except ∂X/∂X = I (1 for
+    a scalar) and the zero derivative of a constant."""
 
     def __call__(self, e: Expr) -> Expr:
         if e is self.wrt:
-            return Identity(e.size)
+            return Num(Fraction(1)) if e.is_scalar else Identity(e.size)
         if not self.depends(e):
             return Zero(e.size, self.wrt.size)
         return Partial(e, self.wrt)
@@ -228,7 +229,8 @@ def tidy(e: Expr, memo: dict | None = None) -> Expr:
 
 
 def _tidy_product(e: Mul, children: list[Expr]) -> Expr:
-    flat = list(build.mul(*children).factors) if len(children) > 1 else children
+    product = build.mul(*children)
+    flat = list(product.factors) if isinstance(product, Mul) else [product]
     if any(isinstance(f, Zero) for f in flat):
         return Zero(*e.shape)
     coefficient = 1
