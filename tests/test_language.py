@@ -652,3 +652,12 @@ def test_ascii_kronecker_products_read_back_when_x_is_a_name():
     assert check("x x'", "x", answer).agree
     with pytest.raises(MatcalcError, match=r"could be a Kronecker product .* kron\(A, B\) or A\*x\*B"):
         derive("I (x) x", "x")
+
+
+def test_a_claim_may_hold_a_size_as_a_number():
+    """tr(Iₙ) = n: an answer holding a size reads back; a size the question lacks is refused."""
+    shapes = {"t": (1, 1)}
+    assert check("tr(-(X + I)) t", "t", "−(n + tr(X))", shapes).agree
+    assert not check("tr(-(X + I)) t", "t", "−(1 + tr(X))", shapes).agree
+    with pytest.raises(MatcalcError, match="the name m, which the question does not have"):
+        check("tr(-(X + I)) t", "t", "−(m + tr(X))", shapes)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from . import resources
 from ..api import Derivative, derive, parse_shapes
 from ..calculus.dims import ONE, Dim, shape_str
 from ..errors import MatcalcError, ParseError, ShapeError
-from ..calculus.expr import (Num, Zero, Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
+from ..calculus.expr import (Num, Size, Zero, Commutation, Det, ElementFunc, ElementPow, Expr, Func, Identity, Inverse, LogDet,
                    ScalarPow, Var)
 from .numeric import evaluate
 from ..language.parser import NAME, Parser, Token, kronecker_ascii, tokenize
@@ -128,6 +129,11 @@ class ClaimParser(Parser):
         self.size_choices = iter(size_choices)
         self.expected_shape = expected_shape  # the answer's: what sizes a bare 𝟏
 
+    @cached_property
+    def size_names(self) -> set[str]:
+        """The sizes of the question's matrices, n and m, which an answer may hold as numbers."""
+        return {sym for v in self.question_names.values() for d in v.shape for sym in d.symbols}
+
     def read_tokens(self, text: str) -> list:
         return kronecker_ascii(split_names(text, tokenize(text), self.question_names), text)
 
@@ -147,6 +153,8 @@ class ClaimParser(Parser):
             return Identity(choice) if name == "I" else Commutation(*choice)
         if name.startswith(("I_", "K_")):
             return self.sized(name, where)
+        if name in self.size_names:  # tr(Iₙ) = n, as answers print it
+            return Size(Dim.of(name))
         raise ParseError(f"the claim uses the name {name}, which the question does not have",
                          self.text, where)
 
