@@ -661,3 +661,23 @@ def test_a_claim_may_hold_a_size_as_a_number():
     assert not check("tr(-(X + I)) t", "t", "−(1 + tr(X))", shapes).agree
     with pytest.raises(MatcalcError, match="the name m, which the question does not have"):
         check("tr(-(X + I)) t", "t", "−(m + tr(X))", shapes)
+
+
+def test_softmax_of_zero_is_ones_over_n():
+    assert derive("x' softmax(a - a)", "x").render("unicode") == "𝟏ᵀ/n"
+    fd_check("x' softmax(a - a)", "x")
+
+
+def test_a_name_of_several_letters_before_a_bracket_keeps_its_space():
+    """X1(A + B) and ones(…) would read as calls of functions X1 and ones."""
+    e = parse("X1 (A + B)")
+    assert render(e, "ascii") == "X1 (A + B)" and parse("X1 (A + B)") is e
+    assert "ones (X^2)^T" in derive("sum(X^3)", "X").render("ascii")
+
+
+def test_a_claims_bare_i_is_not_taken_for_a_1x1_one():
+    """A 1×1 I fits any product as the scalar 1, so it would make every claim with I ambiguous;
+    answers never print one as I, and the reading without it is taken."""
+    question = "∂-((a' ./ exp(a^T)) * diag(-a))/∂a"
+    for fmt in ("unicode", "ascii"):
+        assert check(question, None, derive(question, None).render(fmt)).agree

@@ -130,6 +130,8 @@ class Grammar:
         makers += [self.kron]
         if shape != ("1", "1"):
             makers += [self.elementwise, self.constant]
+        if shape[1] == "1" and shape[0] != "1":
+            makers += [self.softmax]
         if shape == ("1", "1"):
             makers += [self.scalar_function, self.scalar_function, self.scalar_power,
                        self.trace, self.determinant, self.inner, self.reduction]
@@ -378,7 +380,8 @@ class Grammar:
         r, c = shape
         options = [("matrix(0.5)", lambda n, k: np.full((n, k), 0.5))]
         if r == c:
-            options += [("I", lambda n, k: np.eye(n)), ("eye", lambda n, k: np.eye(n))]
+            options += [("I", lambda n, k: np.eye(n)), ("eye", lambda n, k: np.eye(n)),
+                        (f"I_{r}", lambda n, k: np.eye(n))]
         if c == "1":
             options += [("ones", lambda n, k: np.ones((n, 1))),
                         ("vector(2)", lambda n, k: np.full((n, 1), 2.0))]
@@ -388,14 +391,27 @@ class Grammar:
         return Term(f"{M.wrapped(SUM)} {op} {text}", SUM,
                     lambda env: M.fn(env) + sign * value(*M.fn(env).shape), M.bars)
 
+    def softmax(self, shape, depth):
+        v = self.expr(shape, depth - 1)
+
+        def fn(env):
+            z = _guard_exp_all(v.fn(env))
+            return np.exp(z) / np.sum(np.exp(z))
+        return Term(f"softmax({v.text})", ATOM, fn, v.bars)
+
     def reduction(self, shape, depth):
-        how = self.pick(["sum", "norm1", "norm2", "norm2^2", "p^s"])
+        how = self.pick(["sum", "norm1", "norm2", "norm2^2", "p^s", "logsumexp"])
         if how == "p^s":
             p = self.positive(depth - 1)
             s = self.expr(("1", "1"), self.other_depth(depth))
             return Term(f"{p.wrapped(POSTFIX)}^({s.text})", POSTFIX,
                         lambda env: np.array([[_guard_positive(p.fn(env)) ** _item(s.fn(env))]]),
                         p.bars or s.bars)
+        if how == "logsumexp":
+            v = self.expr(self.pick([("n", "1"), ("m", "1")]), depth - 1)
+            return Term(f"logsumexp({v.text})", ATOM,
+                        lambda env: np.array([[np.log(np.sum(np.exp(_guard_exp_all(v.fn(env)))))]]),
+                        v.bars)
         M = self.expr(self.pick([("n", "n"), ("m", "n"), ("n", "1")]), depth - 1)
         if how == "sum":
             return Term(f"sum({M.text})", ATOM, lambda env: np.array([[np.sum(M.fn(env))]]), M.bars)

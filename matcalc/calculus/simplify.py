@@ -1154,6 +1154,9 @@ def element_function(name: str, e: Expr) -> Expr:
 def softmax(e: Expr) -> Expr:
     if e.is_scalar:
         return ONE_NUM
+    if isinstance(e, Zero):  # softmax(0) = 𝟏/n
+        n = e.shape[0]
+        return mul(Ones(*e.shape), spow(number(n.value) if n.value is not None else Size(n), Fraction(-1)))
     return Softmax(e)
 
 

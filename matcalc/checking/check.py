@@ -337,6 +337,8 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
     if not fits:
         raise MatcalcError("matcalc found no sizes for I and K that make the claim the "
                            f"shape of the answer ({_wanted_text(wanted)}); write them: I_n, K_mn")
+    # a 1×1 I is 1, and fits any product as a scalar: a reading without one comes first
+    fits = [f for f in fits if not any(isinstance(d, Dim) and d.is_one for d in f[0])] or fits
     resources.require_check([expr for _, expr in fits], (), sizes, 1)
     values = [_value_of(expr, env, sizes, tuple(_value(d, sizes) for d in expr.shape))
               for _, expr in fits]

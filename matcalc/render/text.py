@@ -6,8 +6,8 @@ from fractions import Fraction
 from functools import cached_property
 
 from ..calculus.dims import Dim
-from ..calculus.expr import (Commutation, Expr, Identity, Inverse, Kron, Mul, Num, Partial, ScalarPow,
-                             Transpose, Var, Vec)
+from ..calculus.expr import (Commutation, Expr, Identity, Inverse, Kron, Mul, Num, Ones, Partial,
+                             ScalarPow, Transpose, Var, Vec)
 from ..calculus.expr import symbolic_power, variables
 from .base import (ATOM, HADAMARD, KRONECKER, NEGATIVE, POSTFIX, PRODUCT, SUM, Printer, is_tight,
                    precedence, split_fraction)
@@ -125,6 +125,8 @@ class UnicodePrinter(Printer):
         ASCII a^T b as a^Tb, t a as ta?"""
         if left[-1:] in DIGITS and right[:1] in DIGITS:
             return True
+        if right[:1] == "(" and isinstance(previous, (Var, Ones)) and len(self.print(previous)) > 1:
+            return True  # X1(A + B), ones(…) would read as calls of functions X1 and ones
         if self.unicode or not (right[:1].isalpha() or right[:1] == "_"):
             return False
         return left[-1:].isalpha() or left[-1:] == "_" or \
