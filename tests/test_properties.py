@@ -131,7 +131,9 @@ class Grammar:
         if shape != ("1", "1"):
             makers += [self.elementwise, self.constant]
         if shape[1] == "1" and shape[0] != "1":
-            makers += [self.softmax]
+            makers += [self.softmax, self.diagonal]
+        if shape[0] == shape[1] and shape[0] != "1":
+            makers += [self.diagonal]
         if shape == ("1", "1"):
             makers += [self.scalar_function, self.scalar_function, self.scalar_power,
                        self.trace, self.determinant, self.inner, self.reduction]
@@ -380,8 +382,7 @@ class Grammar:
         r, c = shape
         options = [("matrix(0.5)", lambda n, k: np.full((n, k), 0.5))]
         if r == c:
-            options += [("I", lambda n, k: np.eye(n)), ("eye", lambda n, k: np.eye(n)),
-                        (f"I_{r}", lambda n, k: np.eye(n))]
+            options += [("I", lambda n, k: np.eye(n)), ("eye", lambda n, k: np.eye(n))]
         if c == "1":
             options += [("ones", lambda n, k: np.ones((n, 1))),
                         ("vector(2)", lambda n, k: np.full((n, 1), 2.0))]
@@ -390,6 +391,15 @@ class Grammar:
         sign = 1 if op == "+" else -1
         return Term(f"{M.wrapped(SUM)} {op} {text}", SUM,
                     lambda env: M.fn(env) + sign * value(*M.fn(env).shape), M.bars)
+
+    def diagonal(self, shape, depth):
+        """diag(v) of a column is a square matrix, diag(M) of a square one a column."""
+        r, c = shape
+        if r == c:
+            v = self.expr((r, "1"), depth - 1)
+            return Term(f"diag({v.text})", ATOM, lambda env: np.diag(v.fn(env)[:, 0]), v.bars)
+        M = self.expr((r, r), depth - 1)
+        return Term(f"diag({M.text})", ATOM, lambda env: np.diag(M.fn(env)).reshape(-1, 1), M.bars)
 
     def softmax(self, shape, depth):
         v = self.expr(shape, depth - 1)

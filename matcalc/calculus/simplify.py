@@ -866,7 +866,7 @@ def power(e: Expr, k: int) -> Expr:
         return e
     if k == -1:
         return inverse(e)
-    if isinstance(e, Identity):
+    if isinstance(e, Identity) or isinstance(e, Zero) and k > 0:
         return e
     if isinstance(e, Transpose):
         return transpose(power(e.arg, k))

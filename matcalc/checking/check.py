@@ -250,7 +250,8 @@ def _splits(word: str, known: dict[str, str], limit: int) -> list[list[str]]:
     return ways(0)
 
 
-_ONES = re.compile(r"𝟏|\bones\b(?!\s*\()")
+_ONES = re.compile(r"𝟏|\bones\b(?!\()")
+_VEC_ONES = re.compile(r"(vec(?:ᵀ|\^T)?)\(\s*(?:𝟏|ones)\s*\)")
 WHERE = re.compile(r",\s*where\s+")
 DEFINITION = re.compile(r",\s*(" + NAME.pattern + r")\s*=\s*")
 
@@ -326,14 +327,14 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
     if np.prod([len(o) for o in options], dtype=float) > MAX_SIZE_CHOICES:
         raise MatcalcError("the claim has too many I and K of unknown size; write their "
                            "sizes: I_n, K_mn")
-    fits = []
-    for choice in itertools.product(*options):
+    fits = _fits(text, shapes, names, options, wanted)
+    for written in _ones_sized(text, names):
+        if fits:
+            break
         try:
-            expr = _parse_claim(text, shapes, names, choice)
-        except ShapeError:
+            fits = _fits(written, shapes, names, options, wanted)
+        except MatcalcError:
             continue
-        if expr.shape in wanted:
-            fits.append((choice, expr))
     if not fits:
         raise MatcalcError("matcalc found no sizes for I and K that make the claim the "
                            f"shape of the answer ({_wanted_text(wanted)}); write them: I_n, K_mn")
@@ -349,6 +350,33 @@ def read_claim(text: str, names: dict[str, Var], shapes: dict, wanted: set,
         raise MatcalcError(f"the sizes of I and K in the claim are ambiguous ({readings}); "
                            "write them, e.g. I_n, I_mn, K_mn")
     return fits[0][1]
+
+
+def _ones_sized(text: str, names: dict[str, Var]):
+    """The claim with its 𝟏 given a size its use leaves open, from the question's names: the
+    vecᵀ(𝟏) of a matrix 𝟏 of a name's shape, then every other 𝟏 a column of a name's rows
+    (−(𝟏 ⊗ I)/2, where 𝟏 has b's length)."""
+    by_shape = {v.shape: n for n, v in sorted(names.items()) if not v.is_scalar}
+    if _VEC_ONES.search(text):
+        for name in by_shape.values():
+            yield _VEC_ONES.sub(rf"\1((0*{name} + matrix(1)))", text)
+    if _ONES.search(text):
+        rows = {v.shape[0]: n for n, v in sorted(names.items()) if not v.is_scalar}
+        for name in rows.values():
+            yield _ONES.sub(f"(0*{name}*ones + ones)", text)
+
+
+def _fits(text: str, shapes: dict, names: dict[str, Var], options: list, wanted: set) -> list:
+    """The claim read with each choice of sizes for its I and K that gives the answer's shape."""
+    fits = []
+    for choice in itertools.product(*options):
+        try:
+            expr = _parse_claim(text, shapes, names, choice)
+        except ShapeError:
+            continue
+        if expr.shape in wanted:
+            fits.append((choice, expr))
+    return fits
 
 
 def _ones_shaped_as_a_name(text: str, shapes: dict, names: dict[str, Var], wanted: set,

@@ -137,6 +137,7 @@ class Inference:
         self.text = text
         self.guess = guess  # may the variable differentiated by decide two columns (a*x)?
         self.guessed = False
+        self.guessed_columns: set[str] = set()  # kept columns by that guess alone: noted
         self.given = shapes
         self.sizes = Sizes()
         self.one = self.sizes.const(ONE)
@@ -190,7 +191,8 @@ class Inference:
         self.open = tuple(name for name, (r, _) in self.names.items()
                           if name in self.written and name not in self.given
                           and not name[0].isupper() and s.find(r) in defaulted
-                          and s.kind[s.find(r)] != "matrix" and s.find(r) not in written)
+                          and s.kind[s.find(r)] != "matrix" and s.find(r) not in written
+                          or name in self.guessed_columns)
 
     def settled(self, result: int, parts: list[int], node: Syn) -> bool:
         """A product that is one of its factors times ones: it says nothing more."""
@@ -244,7 +246,7 @@ class Inference:
             for p in rest:
                 if not s.unify(p, self.one):
                     self.conflict(f"{self.describe(node)} has {s.show(p)} times as many "
-                                  f"elements as its use needs", node)
+                                  f"elements as its use needs", node, self.scalar_fixes(node))
             return True
         if len(rest) == 1 and not s.same(result, rest[0]):
             if not s.unify(result, rest[0]):
@@ -472,6 +474,8 @@ class Inference:
                 if any(s.same(mine, k) for k in kept) and s.may_be_one(other) and \
                         any(s.same(other, r) for r in plain) and not s.same(mine, other):
                     del self.choices[i]
+                    self.guessed_columns.update(k for k in self.kept if k in self.names
+                                                and s.same(self.names[k][0], mine))
                     return s.unify(other, self.one) and s.unify(product, mine)
         return False
 
@@ -491,6 +495,14 @@ class Inference:
         self.conflict(f"{left} {self.text[last.end:right.start].strip() or '·'} "
                       f"{self.span(right, right)} {what}: one of the two must be a scalar, and "
                       f"nothing in the question says which", right, fix)
+
+    def scalar_fixes(self, node: Syn) -> str:
+        """--shape t=1,1 for each lower-case name in node whose length is not fixed: one of
+        them read as a scalar may be what was meant."""
+        names = dict.fromkeys(n.value for n in walk(node) if n.op == "name" and n.value in self.names
+                              and not n.value[0].isupper() and n.value not in self.given)
+        fixes = [f"--shape {name}=1,1" for name in names]
+        return f"{fixes[0]} may fit" + "".join(f", as may {f}" for f in fixes[1:]) if fixes else ""
 
     def length_of(self, size: int) -> str | None:
         """A lower-case name whose length is `size`, or a factor of it (t of t ⊗ t), for a

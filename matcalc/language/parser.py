@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from ..calculus import build
 from ..calculus.dims import ONE, Dim
-from ..errors import LimitError, MatcalcError, ParseError, describe_char, quote
+from ..errors import LimitError, MatcalcError, ParseError, ShapeError, describe_char, quote
 from ..calculus.expr import Expr, Var
 from .syntax import Syn
 from ..limits import MAX_DIGITS, MAX_LENGTH, MAX_NESTING, budgeted
@@ -281,10 +281,16 @@ class Parser:
         """Infer the names' shapes, then build the typed tree."""
         from .elaborate import elaborate
         from .infer import Inference
-        for guess in (True, False):
+        for guess in (True, False):  # a guess the rest of the question contradicts is dropped
             self.inference = Inference(self.text, self.shapes, guess=guess)
-            self.inferred = self.inference.run(tree, tuple(n for n in extra_names if NAME.fullmatch(n)),
-                                               getattr(self, "expected_shape", None))
+            try:
+                self.inferred = self.inference.run(
+                    tree, tuple(n for n in extra_names if NAME.fullmatch(n)),
+                    getattr(self, "expected_shape", None))
+            except ShapeError:
+                if self.inference.guessed:
+                    continue
+                raise
             if not self.inference.guess_undone():
                 break
         return elaborate(self, tree)
