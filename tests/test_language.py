@@ -713,3 +713,18 @@ def test_a_product_of_sizes_that_cannot_be_1_suggests_the_scalars():
         derive("t * (t * (b^T * C) ⊗ b)", "t", {"b": ("m", 1), "C": ("m", "n")})
     d = fd_check("t * (t * (b^T * C) ⊗ b)", "t", {"b": ("m", 1), "C": ("m", "n"), "t": (1, 1)})
     assert d.shapes["t"] == (ONE, ONE)
+
+
+def test_a_claim_is_compared_only_where_the_answer_is_finite():
+    """exp(√(exp(tr X))) overflows at some random points: they are skipped, not a disagreement."""
+    question = "exp(sqrt(exp(tr(A + X)')))"
+    assert check(question, "X", derive(question, "X").render("unicode")).agree
+
+
+def test_a_power_of_a_power_folds_where_it_is_real():
+    """(u⁻¹)^(−½) = u^½ (u > 0 for either to be real); (u²)^½ = |u| is left alone."""
+    d = derive("sqrt(det(inv(A + X/8)))", "X")
+    assert "sp.sqrt(sp.Determinant(" in d.render("sympy")
+    assert derive("(t^2)^(1/2)", "t", {"t": (1, 1)}).render("unicode") == "t/√(t²)"
+    for seed in range(3):  # t < 0 too: the derivative is sign(t), not 1
+        fd_check("(t^2)^(1/2)", "t", {"t": (1, 1)}, seed=seed)

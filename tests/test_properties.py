@@ -130,10 +130,7 @@ class Grammar:
         makers += [self.kron]
         if shape != ("1", "1"):
             makers += [self.elementwise, self.constant]
-        if shape[1] == "1" and shape[0] != "1":
-            makers += [self.softmax, self.diagonal]
-        if shape[0] == shape[1] and shape[0] != "1":
-            makers += [self.diagonal]
+
         if shape == ("1", "1"):
             makers += [self.scalar_function, self.scalar_function, self.scalar_power,
                        self.trace, self.determinant, self.inner, self.reduction]
@@ -348,7 +345,7 @@ class Grammar:
 
     # MatrixCalculus.org's operators: element by element, constants sized by use, reductions
     def elementwise(self, shape, depth):
-        how = self.pick(["M .* N", "M ./ P", "f(M)", "f(M)", "M.^2", "P.^s"])
+        how = self.pick(["M .* N", "M ./ P", "f(M)", "f(M)", "M.^2"])
         M = self.expr(shape, depth - 1)
         if how == "M .* N":
             N = self.expr(shape, self.other_depth(depth))
@@ -360,11 +357,6 @@ class Grammar:
                         lambda env: M.fn(env) / P.fn(env), M.bars or P.bars)
         if how == "M.^2":
             return Term(M.wrapped(POSTFIX) + ".^2", POSTFIX, lambda env: M.fn(env) ** 2, M.bars)
-        if how == "P.^s":
-            P = self.elementwise_positive(shape, depth - 1)
-            s = self.expr(("1", "1"), self.other_depth(depth))
-            return Term(f"{P.wrapped(POSTFIX)}.^({s.text})", POSTFIX,
-                        lambda env: P.fn(env) ** _guard_exp(s.fn(env)), P.bars or s.bars)
         name = self.pick(["tanh", "sin", "cos", "arctan", "abs", "relu", "sigmoid", "exp"])
         fn = {"tanh": np.tanh, "sin": np.sin, "cos": np.cos, "arctan": np.arctan,
               "abs": lambda v: np.abs(_guard_kink(v)), "exp": lambda v: np.exp(_guard_exp_all(v)),
@@ -391,23 +383,6 @@ class Grammar:
         sign = 1 if op == "+" else -1
         return Term(f"{M.wrapped(SUM)} {op} {text}", SUM,
                     lambda env: M.fn(env) + sign * value(*M.fn(env).shape), M.bars)
-
-    def diagonal(self, shape, depth):
-        """diag(v) of a column is a square matrix, diag(M) of a square one a column."""
-        r, c = shape
-        if r == c:
-            v = self.expr((r, "1"), depth - 1)
-            return Term(f"diag({v.text})", ATOM, lambda env: np.diag(v.fn(env)[:, 0]), v.bars)
-        M = self.expr((r, r), depth - 1)
-        return Term(f"diag({M.text})", ATOM, lambda env: np.diag(M.fn(env)).reshape(-1, 1), M.bars)
-
-    def softmax(self, shape, depth):
-        v = self.expr(shape, depth - 1)
-
-        def fn(env):
-            z = _guard_exp_all(v.fn(env))
-            return np.exp(z) / np.sum(np.exp(z))
-        return Term(f"softmax({v.text})", ATOM, fn, v.bars)
 
     def reduction(self, shape, depth):
         how = self.pick(["sum", "norm1", "norm2", "norm2^2", "p^s", "logsumexp"])

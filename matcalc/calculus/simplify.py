@@ -990,7 +990,8 @@ def spow(e: Expr, exponent: Fraction) -> Expr:
     if isinstance(e, Num) and exponent.denominator == 1 and (e.value != 0 or exponent > 0):
         check_power(e.value, int(exponent))  # 2^99999 is refused, not computed
         return Num(e.value ** int(exponent))
-    if isinstance(e, ScalarPow) and exponent.denominator == 1:
+    if isinstance(e, ScalarPow) and (exponent.denominator == 1 or e.exponent % 2 != 0):
+        # (u^p)^q = u^(pq): for a whole q; and for p not even, as u^p ≥ 0 then needs u ≥ 0
         return spow(e.arg, e.exponent * exponent)
     if isinstance(e, Mul) and exponent.denominator == 1 and not e.matrices:
         return mul(*(spow(f, exponent) for f in e.factors))
