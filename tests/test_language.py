@@ -728,3 +728,20 @@ def test_a_power_of_a_power_folds_where_it_is_real():
     assert derive("(t^2)^(1/2)", "t", {"t": (1, 1)}).render("unicode") == "t/√(t²)"
     for seed in range(3):  # t < 0 too: the derivative is sign(t), not 1
         fd_check("(t^2)^(1/2)", "t", {"t": (1, 1)}, seed=seed)
+
+
+def test_a_where_definition_run_together_with_a_sized_k_keeps_what_follows():
+    """MKₘₙ(I ⊗ Dᵀ), where M = …: M is replaced and Kₘₙ(…) stays as written."""
+    question = "(((X' D + matrix(0.5)) .* 3 X' - matrix(0.5)) .* X')'"
+    shapes = {"X": ("m", "n"), "D": ("m", "m")}
+    answer = derive(question, "X", shapes).render("unicode")
+    assert "MKₘₙ(" in answer and ", where M = " in answer
+    assert check(question, "X", answer, shapes).agree
+
+
+def test_a_symbolic_power_prints_with_the_base_it_was_written_with():
+    """|A|^(ln t) and t^(ln|A|) are one number, written two ways; each reads back as itself."""
+    shapes = {"t": (1, 1)}
+    for text, printed in [("det(A)^(log(t))", "|A|^(ln(t))"), ("t^(ln|A|)", "t^(ln|A|)")]:
+        e = parse(text, shapes)
+        assert render(e, "ascii") == printed and parse(printed, shapes) is e

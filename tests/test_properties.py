@@ -385,18 +385,7 @@ class Grammar:
                     lambda env: M.fn(env) + sign * value(*M.fn(env).shape), M.bars)
 
     def reduction(self, shape, depth):
-        how = self.pick(["sum", "norm1", "norm2", "norm2^2", "p^s", "logsumexp"])
-        if how == "p^s":
-            p = self.positive(depth - 1)
-            s = self.expr(("1", "1"), self.other_depth(depth))
-            return Term(f"{p.wrapped(POSTFIX)}^({s.text})", POSTFIX,
-                        lambda env: np.array([[_guard_positive(p.fn(env)) ** _item(s.fn(env))]]),
-                        p.bars or s.bars)
-        if how == "logsumexp":
-            v = self.expr(self.pick([("n", "1"), ("m", "1")]), depth - 1)
-            return Term(f"logsumexp({v.text})", ATOM,
-                        lambda env: np.array([[np.log(np.sum(np.exp(_guard_exp_all(v.fn(env)))))]]),
-                        v.bars)
+        how = self.pick(["sum", "norm1", "norm2", "norm2^2"])
         M = self.expr(self.pick([("n", "n"), ("m", "n"), ("n", "1")]), depth - 1)
         if how == "sum":
             return Term(f"sum({M.text})", ATOM, lambda env: np.array([[np.sum(M.fn(env))]]), M.bars)

@@ -306,12 +306,17 @@ def symbolic_power(e: Expr) -> tuple[Expr, Expr] | None:
     element), kept so, for a > 0, and printed as a power; None for any other node."""
     if not (isinstance(e, (Func, ElementFunc)) and e.name == "exp" and isinstance(e.arg, Mul)):
         return None
-    logs = [f for f in e.arg.factors if isinstance(f, (Func, ElementFunc)) and f.name == "log"]
-    rest = tuple(f for f in e.arg.factors if f not in logs)
-    if len(logs) != 1 or not all(f.is_scalar for f in rest) or \
-            all(isinstance(f, Num) for f in rest) or any(isinstance(f, Num) for f in rest[1:]):
+    *rest, last = e.arg.factors  # the builder puts the base's log last: |A|^(ln t), t^(ln|A|)
+    if isinstance(last, LogDet):
+        base = Det(last.arg)
+    elif isinstance(last, (Func, ElementFunc)) and last.name == "log":
+        base = last.arg
+    else:
+        return None
+    if not all(f.is_scalar for f in rest) or all(isinstance(f, Num) for f in rest) or \
+            any(isinstance(f, Num) for f in rest[1:]):
         return None  # exp(−ln t) is no symbolic power: it prints as written
-    return logs[0].arg, rest[0] if len(rest) == 1 else Mul(rest)
+    return base, rest[0] if len(rest) == 1 else Mul(tuple(rest))
 
 
 @_unary

@@ -299,7 +299,10 @@ def _substitute(text: str, definitions: dict[str, str], names: dict[str, Var]) -
             continue
         words = [f"({definitions[part]})" if part in definitions else part for part in splits[0]]
         out += [text[last:tok.pos], " ".join(words)]
-        last = tok.pos + len(tok.text)
+        last = tok.pos  # the name as written, Kₘₙ with its subscripts, not as read (K_mn)
+        while last < len(text) and (text[last].isalnum() or text[last] == "_") \
+                and text[last] not in "ᵀ⁰¹²³⁴⁵⁶⁷⁸⁹":  # Mᵀ, M²: M and a postfix
+            last += 1
     return "".join(out) + text[last:]
 
 
